@@ -1,0 +1,339 @@
+"""Passage alignment: which stretches of two texts are the same words, and which restate each other.
+
+Two aligners, both pure functions of two analysed texts:
+
+* :func:`exact_passages` finds maximal shared runs of normalized words (case, punctuation,
+  quotes and line wrapping ignored) of at least ``min_words`` words, by hashing word k-grams,
+  extending matches along diagonals, and tiling greedily longest-first so that no two exact
+  passages overlap on either side (greedy string tiling).
+* :func:`paraphrase_passages` scores every sentence of one text against every sentence of the
+  other (and groups of two or three consecutive sentences on either side, for merged and split
+  sentences) by rare-word-weighted overlap of stemmed content words, mixed with rapidfuzz's
+  character-level ``ratio`` (spelling and inflection variants); links above the threshold are
+  taken greedily best-first, one link per sentence, in any order, so moved paragraphs are found.
+
+Word weights come from wordfreq: a word's weight grows as it gets rarer in the language
+(numbers and names, unknown to the lexicon, weigh most), so "Pashinyan" and "93,000" count far
+more than "people" or "said".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .models import Passage
+from .normalize import Analysis
+from .shingle import ngram_hashes, token_hashes
+
+MAX_GROUP = 3
+_MIN_UNIT_WORDS = 5
+_MIN_CONDENSED_RATIO = 0.33
+_CONDENSED_DISCOUNT = 0.8
+_FUZZ_WEIGHT = 0.25
+
+
+@dataclass(frozen=True)
+class Side:
+    """One text prepared for alignment: its analysis and which tokens are not boilerplate."""
+
+    analysis: Analysis
+    keep: np.ndarray
+
+    @property
+    def char_weights(self) -> np.ndarray:
+        """Characters of each token that count towards coverage (0 for boilerplate)."""
+        lengths = self.analysis.ends - self.analysis.starts
+        return np.where(self.keep, lengths, 0)
+
+
+@lru_cache(maxsize=None)
+def _frequency_dict(lang: str) -> dict:
+    try:
+        import wordfreq
+
+        if lang in wordfreq.available_languages():
+            return wordfreq.get_frequency_dict(lang)
+    except ImportError:  # pragma: no cover - wordfreq is a dependency
+        pass
+    return {}
+
+
+def word_weights(analysis: Analysis) -> np.ndarray:
+    """Weight of each token: 1 for very common words up to ~8 for words the lexicon lacks."""
+    freqs = _frequency_dict(analysis.language)
+    out = np.empty(len(analysis.forms), dtype=np.float32)
+    for i, form in enumerate(analysis.forms):
+        freq = freqs.get(form, 0.0)
+        zipf = np.log10(freq * 1e9) if freq > 0 else 0.0
+        out[i] = 1.0 + max(0.0, 7.0 - zipf)
+    return out
+
+
+# ---------------------------------------------------------------------------- exact
+
+
+def exact_runs(a: Side, b: Side, min_words: int, common: frozenset = frozenset()) -> list:
+    """Maximal shared word runs as ``(a_first_token, b_first_token, length)``, non-overlapping.
+
+    ``common`` holds hashes of ``min_words``-grams frequent in the corpus: a run made only of
+    those (a stock phrase) is not copying.
+    """
+    ha = _masked_hashes(a, salt=1)
+    hb = _masked_hashes(b, salt=2)
+    if len(ha) < min_words or len(hb) < min_words:
+        return []
+    ka = ngram_hashes(ha, min_words)
+    kb = ngram_hashes(hb, min_words)
+    index: dict[int, list[int]] = {}
+    for j, key in enumerate(kb.tolist()):
+        index.setdefault(key, []).append(j)
+    runs: dict[tuple[int, int], int] = {}  # (a_start, b_start) -> number of k-grams
+    open_runs: dict[int, tuple[int, int]] = {}  # diagonal-end b position -> run start
+    for i, key in enumerate(ka.tolist()):
+        hits = index.get(key)
+        if not hits:
+            open_runs = {}
+            continue
+        next_open = {}
+        for j in hits:
+            start = open_runs.get(j - 1)
+            if start is None:
+                start = (i, j)
+                runs[start] = 0
+            runs[start] += 1
+            next_open[j] = start
+        open_runs = next_open
+    candidates = sorted(
+        ((count + min_words - 1, ai, bj) for (ai, bj), count in runs.items()), reverse=True)
+    used_a = np.zeros(len(ha), dtype=bool)
+    used_b = np.zeros(len(hb), dtype=bool)
+    chosen = []
+    for length, ai, bj in candidates:
+        # Trim a run that overlaps an accepted one; keep what is left if still long enough.
+        free = ~(used_a[ai: ai + length] | used_b[bj: bj + length])
+        for start, stop in _true_runs(free):
+            if stop - start < min_words:
+                continue
+            if common and all(int(k) in common for k in ka[ai + start: ai + stop - min_words + 1]):
+                continue
+            used_a[ai + start: ai + stop] = True
+            used_b[bj + start: bj + stop] = True
+            chosen.append((ai + start, bj + start, stop - start))
+    return sorted(chosen)
+
+
+def _masked_hashes(side: Side, salt: int) -> np.ndarray:
+    """Token hashes where boilerplate tokens get values that can never match the other side."""
+    hashes = token_hashes(side.analysis.forms)
+    if not side.keep.all():
+        idx = np.flatnonzero(~side.keep).astype(np.uint64)
+        hashes[~side.keep] = (idx << np.uint64(8)) | np.uint64(salt) | np.uint64(1 << 63)
+    return hashes
+
+
+def _true_runs(flags: np.ndarray) -> list:
+    """``[start, stop)`` of each run of True values."""
+    if not len(flags):
+        return []
+    padded = np.concatenate(([False], flags, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+def exact_passages(a: Side, b: Side, min_words: int, common: frozenset = frozenset()) -> list:
+    """:func:`exact_runs` as passages with character offsets."""
+    out = []
+    for ai, bj, length in exact_runs(a, b, min_words, common):
+        a_start, a_end = a.analysis.char_span(ai, ai + length)
+        b_start, b_end = b.analysis.char_span(bj, bj + length)
+        out.append(Passage("exact", a_start, a_end, b_start, b_end, 1.0))
+    return out
+
+
+# ---------------------------------------------------------------------------- paraphrase
+
+
+@dataclass(frozen=True)
+class _Units:
+    """The sentences of one side that have content, as token ranges and weighted word bags."""
+
+    ranges: list  # (first_token, end_token) trimmed to non-boilerplate tokens
+    bags: list  # dict stem -> weight
+    texts: list  # space-joined content forms, for rapidfuzz
+
+
+def _units(side: Side, weights: np.ndarray) -> _Units:
+    an = side.analysis
+    ranges, bags, texts = [], [], []
+    for first, end in an.sentences:
+        idx = [t for t in range(first, end) if side.keep[t]]
+        if not idx:
+            continue
+        bag: dict[str, float] = {}
+        words = []
+        for t in idx:
+            if an.content[t]:
+                stem = an.stems[t]
+                bag[stem] = max(bag.get(stem, 0.0), float(weights[t]))
+                words.append(an.forms[t])
+        if not bag:
+            continue
+        ranges.append((idx[0], idx[-1] + 1))
+        bags.append(bag)
+        texts.append(" ".join(words))
+    return _Units(ranges, bags, texts)
+
+
+def _presence(units: _Units, vocab: dict) -> np.ndarray:
+    matrix = np.zeros((len(units.bags), len(vocab)), dtype=np.float32)
+    for row, bag in enumerate(units.bags):
+        for stem, weight in bag.items():
+            matrix[row, vocab[stem]] = weight
+    return matrix
+
+
+def _group(matrix: np.ndarray, size: int) -> np.ndarray:
+    """Rows ``i .. i+size-1`` merged (max weight per word), for every start ``i``."""
+    if len(matrix) < size:
+        return np.zeros((0, matrix.shape[1]), dtype=matrix.dtype)
+    merged = matrix[: len(matrix) - size + 1].copy()
+    for offset in range(1, size):
+        np.maximum(merged, matrix[offset: len(matrix) - size + 1 + offset], out=merged)
+    return merged
+
+
+def _similarity(ma: np.ndarray, mb: np.ndarray, texts_a, texts_b,
+                condensation: bool = True) -> np.ndarray:
+    """Sentence similarity in [0, 1]: weighted content-word overlap, condensation-aware.
+
+    ``dice`` rewards a faithful restatement; ``containment`` of the lighter unit in the heavier
+    one rewards condensation (a rewrite keeps half a long sentence). Units too light to judge
+    (a few common words) score only their dice.
+    """
+    if not len(ma) or not len(mb):
+        return np.zeros((len(ma), len(mb)), dtype=np.float32)
+    pa = (ma > 0).astype(np.float32)
+    pb = (mb > 0).astype(np.float32)
+    # weight of a shared word: the smaller of its two weights (they differ only by form)
+    inter = np.minimum(ma @ pb.T, pa @ mb.T)
+    wa = ma.sum(axis=1)[:, None]
+    wb = mb.sum(axis=1)[None, :]
+    dice = 2 * inter / (wa + wb)
+    score = dice
+    if condensation:
+        lighter = np.minimum(wa, wb)
+        words_a = pa.sum(axis=1)[:, None]
+        words_b = pb.sum(axis=1)[None, :]
+        judgeable = (np.minimum(words_a, words_b) >= _MIN_UNIT_WORDS) & \
+                    (lighter >= _MIN_CONDENSED_RATIO * np.maximum(wa, wb))
+        containment = np.where(judgeable, inter / lighter, 0.0)
+        score = np.maximum(dice, _CONDENSED_DISCOUNT * containment)
+    if texts_a is not None and texts_b is not None:
+        fuzzy = process.cdist(texts_a, texts_b, scorer=fuzz.token_sort_ratio,
+                              dtype=np.float32, workers=1) / 100.0
+        score = (1 - _FUZZ_WEIGHT) * score + _FUZZ_WEIGHT * fuzzy
+    return score.astype(np.float32)
+
+
+def _joined(texts: list, size: int) -> list:
+    return [" ".join(texts[i: i + size]) for i in range(len(texts) - size + 1)]
+
+
+def paraphrase_links(a: Side, b: Side, threshold: float) -> list:
+    """Aligned sentence groups as ``(similarity, (a_first, a_end), (b_first, b_end))`` unit
+    ranges, best first, each sentence in at most one link per side."""
+    ua = _units(a, word_weights(a.analysis))
+    ub = _units(b, word_weights(b.analysis))
+    if not ua.bags or not ub.bags:
+        return []
+    vocab: dict[str, int] = {}
+    for bag in ua.bags + ub.bags:
+        for stem in bag:
+            vocab.setdefault(stem, len(vocab))
+    ma, mb = _presence(ua, vocab), _presence(ub, vocab)
+    candidates = []
+    shapes = [(1, 1)] + [(1, k) for k in range(2, MAX_GROUP + 1)] + \
+             [(k, 1) for k in range(2, MAX_GROUP + 1)]
+    for size_a, size_b in shapes:
+        ga, gb = _group(ma, size_a), _group(mb, size_b)
+        sim = _similarity(ga, gb, _joined(ua.texts, size_a), _joined(ub.texts, size_b),
+                          condensation=size_a == size_b == 1)
+        if size_a > 1 or size_b > 1:
+            sim = sim - 0.02 * (size_a + size_b - 2)  # a group must beat its best member
+        rows, cols = np.nonzero(sim >= threshold)
+        for i, j in zip(rows.tolist(), cols.tolist()):
+            candidates.append((float(sim[i, j]), size_a + size_b, i, size_a, j, size_b))
+    candidates.sort(key=lambda c: (-c[0], c[1]))
+    used_a = np.zeros(len(ua.bags), dtype=bool)
+    used_b = np.zeros(len(ub.bags), dtype=bool)
+    links = []
+    for score, _, i, size_a, j, size_b in candidates:
+        if used_a[i: i + size_a].any() or used_b[j: j + size_b].any():
+            continue
+        used_a[i: i + size_a] = True
+        used_b[j: j + size_b] = True
+        a_range = (ua.ranges[i][0], ua.ranges[i + size_a - 1][1])
+        b_range = (ub.ranges[j][0], ub.ranges[j + size_b - 1][1])
+        links.append((min(score, 1.0), a_range, b_range))
+    return links
+
+
+def paraphrase_passages(a: Side, b: Side, threshold: float) -> list:
+    out = []
+    for score, (a0, a1), (b0, b1) in paraphrase_links(a, b, threshold):
+        a_start, a_end = a.analysis.char_span(a0, a1)
+        b_start, b_end = b.analysis.char_span(b0, b1)
+        out.append(Passage("paraphrase", a_start, a_end, b_start, b_end, score))
+    return out
+
+
+# ---------------------------------------------------------------------------- coverage
+
+
+def covered_share(side: Side, spans) -> float:
+    """Share of the side's countable characters (tokens outside boilerplate) inside ``spans``."""
+    weights = side.char_weights
+    total = weights.sum()
+    if total == 0:
+        return 0.0
+    inside = np.zeros(len(weights), dtype=bool)
+    starts = side.analysis.starts
+    for start, end in spans:
+        lo, hi = np.searchsorted(starts, [start, end])
+        inside[lo:hi] = True
+    return float(weights[inside].sum() / total)
+
+
+def align_passages(a: Side, b: Side, min_words: int, threshold: float,
+                   common: frozenset = frozenset()) -> list:
+    """All passages of a pair: exact runs, then paraphrased sentences that are not already
+    (almost) wholly exact, sorted by position in ``a``."""
+    exact = exact_passages(a, b, min_words, common)
+    exact_a = [(p.a_start, p.a_end) for p in exact]
+    exact_b = [(p.b_start, p.b_end) for p in exact]
+    out = list(exact)
+    for p in paraphrase_passages(a, b, threshold):
+        if (_span_share(a, (p.a_start, p.a_end), exact_a) >= 0.9
+                and _span_share(b, (p.b_start, p.b_end), exact_b) >= 0.9):
+            continue
+        out.append(p)
+    return sorted(out, key=lambda p: (p.a_start, p.kind))
+
+
+def _span_share(side: Side, span, spans) -> float:
+    """Share of the tokens in ``span`` that lie inside ``spans``."""
+    starts = side.analysis.starts
+    lo, hi = np.searchsorted(starts, span)
+    if hi <= lo:
+        return 0.0
+    inside = np.zeros(hi - lo, dtype=bool)
+    for start, end in spans:
+        s, e = np.searchsorted(starts, [start, end])
+        s, e = max(s, lo), min(e, hi)
+        if e > s:
+            inside[s - lo: e - lo] = True
+    return float(inside.mean())

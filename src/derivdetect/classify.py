@@ -1,0 +1,75 @@
+"""Verdict, direction and extent of a pair, each with the evidence that decided it.
+
+The evidence is the alignment (see ``align``): how much of each text lies inside aligned
+passages (``coverage``), how much of that is word-for-word (``exact``), and the exact set
+scores. The *derived* side is the text more contained in the other: a copy, a condensed rewrite
+or a lift of a few paragraphs is covered by its source far more than the source by it.
+
+* ``verbatim``: both texts are (almost) wholly the same words (re-wrapped or re-formatted).
+* ``near-duplicate``: most of both texts is shared word for word (light edits).
+* ``derivative``: a large share of the derived text restates or reuses the other.
+* ``related`` / ``unrelated`` (``compare`` only): some or no shared passages.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from .config import Config
+from .models import Document
+
+
+def derived_side(scores: dict) -> str:
+    """``"a"`` or ``"b"``: the text more covered by aligned passages (ties: the shorter)."""
+    ca, cb = scores["coverage_a"], scores["coverage_b"]
+    if abs(ca - cb) < 1e-9:
+        return "a" if scores.get("words_a", 0) <= scores.get("words_b", 0) else "b"
+    return "a" if ca > cb else "b"
+
+
+def verdict_for(scores: dict, config: Config) -> tuple[str, list]:
+    """The verdict and the reasons for it, from the scores of :func:`engine.pair_scores`."""
+    side = derived_side(scores)
+    other = "b" if side == "a" else "a"
+    coverage = scores[f"coverage_{side}"]
+    exact = scores[f"exact_coverage_{side}"]
+    exact_other = scores[f"exact_coverage_{other}"]
+    reasons = [
+        f"{coverage:.0%} of the derived text ({side}) lies in aligned passages "
+        f"({exact:.0%} word for word, {scores[f'paraphrase_coverage_{side}']:.0%} paraphrased)",
+        f"longest verbatim run: {scores['longest_exact_words']} words",
+    ]
+    if scores.get("identical_text") or min(exact, exact_other) >= config.verbatim_exact:
+        return "verbatim", reasons + ["the texts have the same words"]
+    if min(exact, exact_other) >= config.near_duplicate_exact:
+        return "near-duplicate", reasons + [
+            f"{min(exact, exact_other):.0%} of each text is shared word for word"]
+    if coverage >= config.derivative_coverage and scores[f"aligned_words_{side}"] >= 12:
+        return "derivative", reasons
+    if coverage >= config.related_coverage:
+        return "related", reasons + ["too little is shared to call it derived"]
+    return "unrelated", reasons
+
+
+def extent_for(scores: dict, verdict: str, config: Config) -> Optional[str]:
+    if verdict not in ("verbatim", "near-duplicate", "derivative"):
+        return None
+    side = derived_side(scores)
+    return "wholly" if scores[f"coverage_{side}"] >= config.wholly_coverage else "partially"
+
+
+def source_for(scores: dict, verdict: str, doc_a: Document, doc_b: Document) -> tuple[Optional[str], str]:
+    """The likely original (a document id) and why, or ``None`` and why not."""
+    if verdict not in ("verbatim", "near-duplicate", "derivative"):
+        return None, "not derived"
+    if doc_a.date and doc_b.date and doc_a.date != doc_b.date:
+        earlier, later = (doc_a, doc_b) if doc_a.date < doc_b.date else (doc_b, doc_a)
+        return earlier.id, f"published earlier ({earlier.date} before {later.date})"
+    ca, cb = scores["coverage_a"], scores["coverage_b"]
+    if verdict == "verbatim" or abs(ca - cb) < 0.05:
+        return None, "same text in both and no dates: the direction can't be told"
+    side = derived_side(scores)
+    source, derived = (doc_b, doc_a) if side == "a" else (doc_a, doc_b)
+    return source.id, (
+        f"{derived.id} is {max(ca, cb):.0%} covered by {source.id}, which is only "
+        f"{min(ca, cb):.0%} covered by it: the contained text is the copy")

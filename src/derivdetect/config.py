@@ -1,0 +1,173 @@
+"""One documented configuration for every stage.
+
+The CLI and a TOML file (``[derivdetect]`` table or top-level keys) both fill the same frozen
+:class:`Config`; nothing else carries settings. The values were measured on ``../shared/data``
+(METER show-business, Clough & Stevenson, MSRP): see ``benchmarks/`` and the README.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Optional
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings for a scan or a comparison.
+
+    Input
+    -----
+    encoding:
+        Force this text encoding for files that are not valid UTF-8. ``None`` (default) detects
+        it (charset-normalizer). Forcing is faster and safer when you know the corpus (METER is
+        ``latin-1``); a wrong guess garbles accents but never stops the scan.
+    max_chars:
+        Articles longer than this (after decoding) are skipped with a reason. Default 2,000,000
+        characters (a book, not an article); raising it raises memory per worker.
+    html_extractor:
+        ``"trafilatura"`` (default) keeps an HTML page's main text and drops menus and footers;
+        ``"text"`` keeps all visible text (no extra dependency, more furniture).
+
+    Sketching and candidates
+    ------------------------
+    shingle_words:
+        Word n-gram size for the verbatim route (MinHash/LSH) and the exact Jaccard. 5 is the
+        usual choice for news: long enough that shared names and stock phrases rarely collide,
+        short enough that light edits leave most shingles intact.
+    num_perm:
+        MinHash permutations. 128 gives a Jaccard estimate with standard error about 0.04;
+        more permutations cost time and memory linearly.
+    lsh_threshold:
+        Jaccard (of word shingles) above which the LSH route should make a pair a candidate.
+        0.3 finds near-duplicates and light edits; lower values make more candidates to verify.
+    rewrite_key_words:
+        Size of the stemmed content-word n-grams (stopwords removed) used by the rewrite route.
+        2 survives paraphrase (a rewrite keeps many "noun noun" pairs) while staying rare.
+    rewrite_max_df:
+        Rewrite-route keys found in more documents than this are ignored (stock phrases, names
+        of the week). Bounds the pairs made per key: lower is faster but can miss rewrites of
+        widely covered stories.
+    rewrite_min_shared:
+        A pair becomes a rewrite candidate when it shares at least this many rewrite keys.
+        Lower finds lighter reuse and costs more verification.
+
+    Alignment
+    ---------
+    min_exact_words:
+        Shortest shared run of words reported as an ``exact`` passage. Shorter runs are mostly
+        names and stock phrases ("said in a statement").
+    paraphrase_threshold:
+        Similarity (0..1) above which two sentences (or groups of up to three) are reported as a
+        ``paraphrase`` passage. Lower links more loosely related sentences.
+
+    Verdicts
+    --------
+    derivative_coverage:
+        Share of the derived text (boilerplate excluded) that must lie inside aligned passages
+        for a pair to be a ``derivative``. The main detection threshold.
+    related_coverage:
+        Below ``derivative_coverage`` but above this, ``compare`` says ``related``.
+    near_duplicate_exact:
+        Share of the derived text covered by exact passages above which a pair is at least a
+        ``near-duplicate`` (light edits of the same text).
+    verbatim_exact:
+        Exact coverage of both texts above which a pair is ``verbatim`` (same text, perhaps
+        re-wrapped or re-formatted).
+    wholly_coverage:
+        Coverage of the derived side above which ``extent`` is ``wholly`` rather than
+        ``partially``.
+
+    Boilerplate
+    -----------
+    boilerplate_min_docs:
+        A line that recurs in at least this many documents (and is short) is site furniture,
+        not content. Lines repeated inside one document count too.
+    boilerplate_max_words:
+        Only lines up to this many words can be boilerplate: long recurring paragraphs are more
+        likely a wire story republished many times than furniture.
+
+    Running
+    -------
+    workers:
+        Processes used for tokenizing and sketching. 0 (default) means one per core.
+    seed:
+        Seed of the MinHash permutations; signatures are comparable only with the same seed.
+    """
+
+    encoding: Optional[str] = None
+    max_chars: int = 2_000_000
+    html_extractor: str = "trafilatura"
+
+    shingle_words: int = 5
+    num_perm: int = 128
+    lsh_threshold: float = 0.3
+    rewrite_key_words: int = 2
+    rewrite_max_df: int = 50
+    rewrite_min_shared: int = 3
+
+    min_exact_words: int = 6
+    paraphrase_threshold: float = 0.5
+
+    derivative_coverage: float = 0.3
+    related_coverage: float = 0.1
+    near_duplicate_exact: float = 0.6
+    verbatim_exact: float = 0.95
+    wholly_coverage: float = 0.7
+
+    boilerplate_min_docs: int = 3
+    boilerplate_max_words: int = 40
+
+    workers: int = 0
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("lsh_threshold", "paraphrase_threshold", "derivative_coverage",
+                     "related_coverage", "near_duplicate_exact", "verbatim_exact",
+                     "wholly_coverage"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ConfigError(f"{name}={value}: must be between 0 and 1")
+        for name in ("shingle_words", "num_perm", "rewrite_key_words", "rewrite_max_df",
+                     "rewrite_min_shared", "min_exact_words", "boilerplate_min_docs",
+                     "boilerplate_max_words", "max_chars"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name}={getattr(self, name)}: must be at least 1")
+        if self.html_extractor not in ("trafilatura", "text"):
+            raise ConfigError(
+                f"html_extractor={self.html_extractor!r}: use 'trafilatura' or 'text'")
+        if self.related_coverage > self.derivative_coverage:
+            raise ConfigError("related_coverage must not exceed derivative_coverage")
+
+    def replace(self, **changes: Any) -> "Config":
+        """A copy with ``changes`` applied; ``None`` values are ignored (unset CLI options)."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_toml(cls, path: Path, base: Optional["Config"] = None) -> "Config":
+        """Read settings from a TOML file: top-level keys or a ``[derivdetect]`` table."""
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: config file not found") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        data = data.get("derivdetect", data)
+        types = {f.name: f.type for f in fields(cls)}
+        for key, value in data.items():
+            if key not in types:
+                raise ConfigError(f"{path}: unknown setting {key!r}")
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                raise ConfigError(f"{path}: {key} has an invalid value {value!r}")
+        return (base or cls()).replace(**data)

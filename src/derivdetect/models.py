@@ -1,0 +1,136 @@
+"""The data that flows between stages: small frozen dataclasses, plain values only.
+
+Every stage takes and returns these, so that a later engine (an archive index, Spark)
+can run any stage on its own. Offsets are always character offsets into
+``Document.text`` exactly as decoded (end exclusive).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+VERDICTS = ("verbatim", "near-duplicate", "derivative")
+WEAK_VERDICTS = ("related", "unrelated")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article as read from disk.
+
+    ``id`` is the path relative to the scanned folder (``path#line-id`` for a JSONL line);
+    ``text`` is the decoded original text: every reported offset points into it.
+    """
+
+    id: str
+    path: str
+    text: str
+    title: Optional[str] = None
+    date: Optional[str] = None
+    url: Optional[str] = None
+    byline: Optional[str] = None
+    encoding: str = "utf-8"
+    format: str = "txt"
+    content_hash: str = ""
+
+    @property
+    def chars(self) -> int:
+        return len(self.text)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file (or JSONL line) that was not read, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A stretch of text in ``a`` and its counterpart in ``b``.
+
+    ``kind`` is ``exact`` (the same words, allowing case, punctuation and wrapping) or
+    ``paraphrase`` (a restatement). ``similarity`` is in [0, 1].
+    """
+
+    kind: str
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    similarity: float
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "a_start": self.a_start,
+            "a_end": self.a_end,
+            "b_start": self.b_start,
+            "b_end": self.b_end,
+            "similarity": round(float(self.similarity), 4),
+        }
+
+
+@dataclass(frozen=True)
+class Pair:
+    """The judgement on two documents, with its evidence.
+
+    ``verdict`` is one of ``verbatim``, ``near-duplicate``, ``derivative`` (reported by scan)
+    or ``related`` / ``unrelated`` (only from ``compare``). ``source`` is the id of the likely
+    original or None; ``source_reason`` says why. ``extent`` is ``wholly`` or ``partially``
+    (how much of the derived text comes from the source) or None when not derived.
+    """
+
+    a: str
+    b: str
+    verdict: str
+    source: Optional[str]
+    source_reason: str
+    extent: Optional[str]
+    scores: dict
+    passages: tuple = ()
+    reasons: tuple = ()
+
+    @property
+    def reported(self) -> bool:
+        return self.verdict in VERDICTS
+
+    def to_dict(self) -> dict:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "verdict": self.verdict,
+            "source": self.source,
+            "source_reason": self.source_reason,
+            "extent": self.extent,
+            "scores": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.scores.items()},
+            "reasons": list(self.reasons),
+            "passages": [p.to_dict() for p in self.passages],
+        }
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A family of documents linked by reported pairs, with its likely original."""
+
+    documents: tuple
+    original: Optional[str]
+
+    def to_dict(self) -> dict:
+        return {"documents": list(self.documents), "original": self.original}
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Everything a scan found: what the report stage turns into files."""
+
+    root: str
+    documents: tuple
+    pairs: tuple
+    clusters: tuple
+    skipped: tuple
+    settings: dict
+    created: str
+    boilerplate: dict = field(default_factory=dict)
+    stats: dict = field(default_factory=dict)

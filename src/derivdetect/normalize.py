@@ -1,0 +1,248 @@
+"""Text analysis: tokens with offsets, normalized forms, stems, stopwords and sentences.
+
+Tokens are found directly in the original text, so every token carries its exact character
+offsets into ``Document.text``; normalization (NFKC, case folding, quote and digit-group
+unification) only changes the token's *form*, never its position. That is the offset map:
+anything built from tokens (shingles, passages) maps back to the original for free.
+
+Spaced scripts are split on Unicode word boundaries; Han, Kana and Thai characters (written
+without spaces) become one token each, so word n-grams over them are character n-grams.
+Stopwords and stemming are applied only for a language detected with confidence and known to
+both stopwords-iso and Snowball: nothing English-only is applied blindly.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import regex
+
+_UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}"
+_WORD_CHAR = rf"[[\w--_]--[{_UNSPACED}]]"
+TOKEN_RE = regex.compile(
+    rf"[{_UNSPACED}]"
+    rf"|\d+(?:[.,]\d{{3}})+(?!\d)"
+    rf"|{_WORD_CHAR}+(?:['’]{_WORD_CHAR}+)*",
+    regex.V1,
+)
+_DIGIT_GROUP_RE = regex.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")
+
+# Sentence ends: terminal punctuation (with closing quotes/brackets) and whitespace, or an
+# ideographic full stop, or a blank line.
+_SENT_END_RE = regex.compile(
+    r"(?:[.!?…]+[\"'”’»)\]<]*(?=\s)|[。！？]+[」』”’)]*|\n[ \t]*(?:\n|<|$))"
+)
+_NEXT_STARTS_SENTENCE_RE = regex.compile(r"\s*[\"'“‘«(\[]?[\p{Lu}\p{Lo}\d]")
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof st jr sr gen col lt sgt capt cpt maj gov sen rep rev hon pres
+    inc ltd co corp plc bros vs etc fig vol ed eds approx dept est
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
+    u.s u.k u.n e.g i.e a.m p.m d.c n.y l.a ph.d""".split()
+)
+MAX_SENTENCE_TOKENS = 80
+_SHORT_LINE_CHARS = 45
+
+# stopwords-iso code -> Snowball algorithm name, for languages both know.
+SNOWBALL_LANGUAGES = {
+    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech",
+    "da": "danish", "nl": "dutch", "en": "english", "eo": "esperanto", "et": "estonian",
+    "fi": "finnish", "fr": "french", "de": "german", "el": "greek", "hi": "hindi",
+    "hu": "hungarian", "id": "indonesian", "ga": "irish", "it": "italian",
+    "lt": "lithuanian", "no": "norwegian", "fa": "persian", "pl": "polish",
+    "pt": "portuguese", "ro": "romanian", "ru": "russian", "es": "spanish",
+    "sv": "swedish", "tr": "turkish",
+}
+_MIN_STOPWORD_SHARE = 0.12
+_DETECT_SAMPLE = 400
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """A text cut into tokens and sentences.
+
+    ``forms`` are normalized tokens (what exact matching compares); ``stems`` are their stems
+    where a stemmer applies (else the form); ``content`` marks tokens that are not stopwords.
+    ``starts``/``ends`` are character offsets into the original text. ``sentences`` are token
+    index ranges ``[start, end)``.
+    """
+
+    language: str
+    forms: tuple
+    stems: tuple
+    starts: np.ndarray
+    ends: np.ndarray
+    content: np.ndarray
+    sentences: tuple
+
+    def __len__(self) -> int:
+        return len(self.forms)
+
+    def char_span(self, first_token: int, end_token: int) -> tuple[int, int]:
+        """Character span ``[start, end)`` covering tokens ``first_token .. end_token-1``."""
+        return int(self.starts[first_token]), int(self.ends[end_token - 1])
+
+    def sentence_spans(self) -> list[tuple[int, int]]:
+        return [self.char_span(s, e) for s, e in self.sentences]
+
+
+def normalize_token(token: str) -> str:
+    """The comparable form of one token: NFKC, case-folded, one apostrophe, no digit groups."""
+    form = unicodedata.normalize("NFKC", token).casefold().replace("’", "'")
+    if form[:1].isdigit():
+        form = _DIGIT_GROUP_RE.sub("", form)
+    return form
+
+
+def normalize_text(text: str) -> str:
+    """A canonical string of the text's tokens: what two re-formatted copies share exactly."""
+    return " ".join(normalize_token(m.group()) for m in TOKEN_RE.finditer(text))
+
+
+@lru_cache(maxsize=None)
+def _stopwords(lang: str) -> frozenset:
+    import stopwordsiso
+
+    words = stopwordsiso.stopwords(lang) or set()
+    return frozenset(normalize_token(w) for w in words)
+
+
+@lru_cache(maxsize=1)
+def _stopword_languages() -> dict:
+    """Each stopword -> the languages whose list holds it (for one-pass detection)."""
+    index: dict[str, list[str]] = {}
+    for lang in SNOWBALL_LANGUAGES:
+        for word in _stopwords(lang):
+            index.setdefault(word, []).append(lang)
+    return index
+
+
+def detect_language(forms) -> str:
+    """The language whose stopwords cover most of the text, or ``und`` if none clearly does.
+
+    Stopword share is a crude but fast and dependency-free detector that is right for the
+    decision it drives: whether a stopword list and stemmer fit the text.
+    """
+    sample = forms[:_DETECT_SAMPLE]
+    if not sample:
+        return "und"
+    index = _stopword_languages()
+    counts: dict[str, int] = {}
+    for form in sample:
+        for lang in index.get(form, ()):
+            counts[lang] = counts.get(lang, 0) + 1
+    if not counts:
+        return "und"
+    best = max(counts, key=lambda lang: (counts[lang], lang == "en"))
+    return best if counts[best] / len(sample) >= _MIN_STOPWORD_SHARE else "und"
+
+
+class _Stemmer:
+    """A memoized Snowball stemmer (PyStemmer's C version when installed)."""
+
+    def __init__(self, lang: str):
+        import snowballstemmer
+
+        self._stem = snowballstemmer.stemmer(SNOWBALL_LANGUAGES[lang]).stemWord
+        self._memo: dict[str, str] = {}
+
+    def __call__(self, word: str) -> str:
+        stem = self._memo.get(word)
+        if stem is None:
+            stem = self._stem(word) if not word[:1].isdigit() else word
+            if len(self._memo) < 500_000:
+                self._memo[word] = stem
+        return stem
+
+
+@lru_cache(maxsize=None)
+def _stemmer(lang: str) -> _Stemmer:
+    return _Stemmer(lang)
+
+
+def _is_unspaced(form: str) -> bool:
+    return len(form) == 1 and regex.match(rf"[{_UNSPACED}]", form) is not None
+
+
+def analyze(text: str, language: str | None = None) -> Analysis:
+    """Tokenize ``text`` and find its sentences; pure function of the text."""
+    starts: list[int] = []
+    ends: list[int] = []
+    forms: list[str] = []
+    for match in TOKEN_RE.finditer(text):
+        starts.append(match.start())
+        ends.append(match.end())
+        forms.append(normalize_token(match.group()))
+    lang = language or detect_language(forms)
+    if lang in SNOWBALL_LANGUAGES:
+        stop = _stopwords(lang)
+        stem = _stemmer(lang)
+        stems = [stem(f) for f in forms]
+        content = np.fromiter(
+            (f not in stop and (len(f) > 1 or f.isdigit()) for f in forms), bool, len(forms))
+    else:
+        stems = list(forms)
+        content = np.fromiter(
+            (len(f) > 1 or f.isdigit() or _is_unspaced(f) for f in forms), bool, len(forms))
+    start_arr = np.asarray(starts, dtype=np.int64)
+    end_arr = np.asarray(ends, dtype=np.int64)
+    sentences = _split_sentences(text, start_arr, forms)
+    return Analysis(lang, tuple(forms), tuple(stems), start_arr, end_arr, content, sentences)
+
+
+def _boundary_offsets(text: str, forms_at) -> list[int]:
+    """Character offsets where a new sentence starts."""
+    cuts = []
+    for match in _SENT_END_RE.finditer(text):
+        end = match.end()
+        piece = match.group()
+        if piece[0] in ".!?…":
+            if not _NEXT_STARTS_SENTENCE_RE.match(text, end):
+                continue
+            if piece.startswith(".") and len(piece.rstrip("\"'”’»)]")) == 1:
+                word = forms_at(match.start())
+                if word and (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())):
+                    continue
+        cuts.append(end)
+    # Short lines (headlines, bylines, list items) end a sentence even without punctuation.
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped and len(stripped) < _SHORT_LINE_CHARS and line.endswith(("\n", "\r")):
+            if stripped[-1] not in ",;:-–—(":
+                cuts.append(pos + len(line))
+        pos += len(line)
+    return cuts
+
+
+def _split_sentences(text: str, starts: np.ndarray, forms: list) -> tuple:
+    """Token ranges of sentences; over-long runs without punctuation are cut into windows."""
+    n = len(forms)
+    if n == 0:
+        return ()
+
+    def form_before(offset: int) -> str | None:
+        index = int(np.searchsorted(starts, offset, side="right")) - 1
+        if index < 0:
+            return None
+        # The abbreviation check looks at the word ending right before the period, e.g. "u.s".
+        word = forms[index]
+        while index > 0 and text[int(starts[index]) - 1: int(starts[index])] == "." and \
+                int(starts[index]) - 1 > 0 and text[int(starts[index]) - 2].isalnum():
+            index -= 1
+            word = forms[index] + "." + word
+        return word
+
+    cut_tokens = np.unique(np.searchsorted(starts, _boundary_offsets(text, form_before)))
+    bounds = [0] + [int(c) for c in cut_tokens if 0 < c < n] + [n]
+    sentences = []
+    for first, end in zip(bounds, bounds[1:]):
+        if end <= first:
+            continue
+        while end - first > MAX_SENTENCE_TOKENS:
+            sentences.append((first, first + MAX_SENTENCE_TOKENS // 2))
+            first += MAX_SENTENCE_TOKENS // 2
+        sentences.append((first, end))
+    return tuple(sentences)

@@ -1,0 +1,50 @@
+"""ScanResult -> plain tables: one source for pairs.json, pairs.csv and the HTML report.
+
+The JSON layout is a contract other tools parse (see the README, "Output contract"):
+``{"scan", "documents", "pairs", "clusters", "skipped"}``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..models import Document, Pair, ScanResult
+
+PAIR_COLUMNS = [
+    "a", "b", "verdict", "source", "extent", "coverage_a", "coverage_b",
+    "exact_coverage_a", "exact_coverage_b", "jaccard", "containment_a_in_b",
+    "containment_b_in_a", "longest_exact_words", "exact_passages", "paraphrase_passages",
+    "source_reason",
+]
+
+
+def document_record(doc: Document) -> dict:
+    return {"id": doc.id, "path": doc.path, "title": doc.title, "date": doc.date,
+            "url": doc.url, "byline": doc.byline, "chars": doc.chars,
+            "encoding": doc.encoding, "format": doc.format}
+
+
+def scan_payload(result: ScanResult) -> dict:
+    """The whole result as JSON-ready data (the ``pairs.json`` contract)."""
+    return {
+        "scan": {"root": result.root, "created": result.created, "settings": result.settings,
+                 "stats": result.stats},
+        "documents": [document_record(d) for d in result.documents],
+        "pairs": [p.to_dict() for p in result.pairs],
+        "clusters": [c.to_dict() for c in result.clusters],
+        "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
+    }
+
+
+def pair_row(pair: Pair) -> dict:
+    row = {"a": pair.a, "b": pair.b, "verdict": pair.verdict, "source": pair.source,
+           "extent": pair.extent, "source_reason": pair.source_reason}
+    for column in PAIR_COLUMNS:
+        if column not in row:
+            row[column] = pair.scores.get(column)
+    return row
+
+
+def pairs_frame(pairs) -> pd.DataFrame:
+    """One row per reported pair, in the column order of ``PAIR_COLUMNS``."""
+    return pd.DataFrame([pair_row(p) for p in pairs], columns=PAIR_COLUMNS)
