@@ -20,10 +20,10 @@ more than "people" or "said".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from .models import Passage
 from .normalize import Analysis
@@ -34,14 +34,27 @@ _MIN_UNIT_WORDS = 5
 _MIN_CONDENSED_RATIO = 0.33
 _CONDENSED_DISCOUNT = 0.8
 _FUZZ_WEIGHT = 0.25
+_FUZZ_FLOOR = 0.3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Side:
-    """One text prepared for alignment: its analysis and which tokens are not boilerplate."""
+    """One text prepared for alignment: its analysis and which tokens are not boilerplate.
+
+    The per-text parts of alignment (token hashes, word weights, sentence bags) are computed
+    once per text and cached here, so a text aligned with many others pays for them once.
+    """
 
     analysis: Analysis
     keep: np.ndarray
+
+    @cached_property
+    def hashes(self) -> np.ndarray:
+        return token_hashes(self.analysis.forms)
+
+    @cached_property
+    def units(self) -> "_Units":
+        return _units(self, word_weights(self.analysis))
 
     @property
     def char_weights(self) -> np.ndarray:
@@ -128,7 +141,7 @@ def exact_runs(a: Side, b: Side, min_words: int, common: frozenset = frozenset()
 
 def _masked_hashes(side: Side, salt: int) -> np.ndarray:
     """Token hashes where boilerplate tokens get values that can never match the other side."""
-    hashes = token_hashes(side.analysis.forms)
+    hashes = side.hashes.copy()
     if not side.keep.all():
         idx = np.flatnonzero(~side.keep).astype(np.uint64)
         hashes[~side.keep] = (idx << np.uint64(8)) | np.uint64(salt) | np.uint64(1 << 63)
@@ -212,31 +225,38 @@ def _similarity(ma: np.ndarray, mb: np.ndarray, texts_a, texts_b,
 
     ``dice`` rewards a faithful restatement; ``containment`` of the lighter unit in the heavier
     one rewards condensation (a rewrite keeps half a long sentence). Units too light to judge
-    (a few common words) score only their dice.
+    (a few common words) score only their dice. Cells that could still reach a paraphrase are
+    refined with rapidfuzz's ``token_sort_ratio`` over the content words, which credits
+    spelling and inflection variants that stems miss.
     """
     if not len(ma) or not len(mb):
         return np.zeros((len(ma), len(mb)), dtype=np.float32)
+    wa = ma.sum(axis=1)[:, None]
+    wb = mb.sum(axis=1)[None, :]
+    words_a = (ma > 0).sum(axis=1)[:, None]
+    words_b = (mb > 0).sum(axis=1)[None, :]
+    shared = (ma > 0).any(axis=0) & (mb > 0).any(axis=0)
+    ma, mb = ma[:, shared], mb[:, shared]
     pa = (ma > 0).astype(np.float32)
     pb = (mb > 0).astype(np.float32)
     # weight of a shared word: the smaller of its two weights (they differ only by form)
     inter = np.minimum(ma @ pb.T, pa @ mb.T)
-    wa = ma.sum(axis=1)[:, None]
-    wb = mb.sum(axis=1)[None, :]
-    dice = 2 * inter / (wa + wb)
-    score = dice
+    score = 2 * inter / (wa + wb)
     if condensation:
         lighter = np.minimum(wa, wb)
-        words_a = pa.sum(axis=1)[:, None]
-        words_b = pb.sum(axis=1)[None, :]
         judgeable = (np.minimum(words_a, words_b) >= _MIN_UNIT_WORDS) & \
                     (lighter >= _MIN_CONDENSED_RATIO * np.maximum(wa, wb))
         containment = np.where(judgeable, inter / lighter, 0.0)
-        score = np.maximum(dice, _CONDENSED_DISCOUNT * containment)
-    if texts_a is not None and texts_b is not None:
-        fuzzy = process.cdist(texts_a, texts_b, scorer=fuzz.token_sort_ratio,
-                              dtype=np.float32, workers=1) / 100.0
-        score = (1 - _FUZZ_WEIGHT) * score + _FUZZ_WEIGHT * fuzzy
-    return score.astype(np.float32)
+        score = np.maximum(score, _CONDENSED_DISCOUNT * containment)
+    score = score.astype(np.float32)
+    if _FUZZ_WEIGHT and texts_a is not None:
+        rows, cols = np.nonzero(score >= _FUZZ_FLOOR)
+        mixed = (1 - _FUZZ_WEIGHT) * score
+        for i, j in zip(rows.tolist(), cols.tolist()):
+            fuzzy = fuzz.token_sort_ratio(texts_a[i], texts_b[j]) / 100.0
+            mixed[i, j] += _FUZZ_WEIGHT * fuzzy
+        score = mixed
+    return score
 
 
 def _joined(texts: list, size: int) -> list:
@@ -246,8 +266,7 @@ def _joined(texts: list, size: int) -> list:
 def paraphrase_links(a: Side, b: Side, threshold: float) -> list:
     """Aligned sentence groups as ``(similarity, (a_first, a_end), (b_first, b_end))`` unit
     ranges, best first, each sentence in at most one link per side."""
-    ua = _units(a, word_weights(a.analysis))
-    ub = _units(b, word_weights(b.analysis))
+    ua, ub = a.units, b.units
     if not ua.bags or not ub.bags:
         return []
     vocab: dict[str, int] = {}

@@ -16,9 +16,10 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Callable, Optional
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from . import __version__
 from .align import Side, align_passages, covered_share
@@ -28,9 +29,9 @@ from .classify import extent_for, source_for, verdict_for
 from .cluster import clusters_of
 from .config import Config
 from .errors import InputError
-from .models import Document, Pair, ScanResult, Skipped
+from .models import Document, Pair, ScanResult
 from .normalize import Analysis, analyze
-from .shingle import content_shingles, ngram_hashes, token_hashes, word_shingles
+from .shingle import content_shingles, word_shingles
 from .signature import minhash
 from .verify import overlap, set_scores
 
@@ -43,16 +44,15 @@ class Prepared:
     """A document with everything the pair stages need: tokens, boilerplate, sketches."""
 
     doc: Document
-    analysis: Analysis
-    keep: np.ndarray
+    side: Side
     boilerplate: tuple
     word_shingles: np.ndarray
     content_keys: np.ndarray
     signature: np.ndarray
 
     @property
-    def side(self) -> Side:
-        return Side(self.analysis, self.keep)
+    def analysis(self) -> Analysis:
+        return self.side.analysis
 
 
 def prepare(doc: Document, boilerplate: tuple, config: Config) -> Prepared:
@@ -62,7 +62,9 @@ def prepare(doc: Document, boilerplate: tuple, config: Config) -> Prepared:
     words = word_shingles(analysis.forms, keep, config.shingle_words)
     keys = content_shingles(analysis.stems, analysis.content, keep, config.rewrite_key_words)
     signature = minhash(words, config.num_perm, config.seed)
-    return Prepared(doc, analysis, keep, boilerplate, words, keys, signature)
+    side = Side(analysis, keep)
+    side.units  # computed here, in the worker, once per document
+    return Prepared(doc, side, boilerplate, words, keys, signature)
 
 
 def _prepare_many(args) -> list:
@@ -167,8 +169,16 @@ def _tokens_inside(side: Side, spans) -> int:
     return int((inside & side.keep).sum())
 
 
+def small_matrix_mode():
+    """Single-threaded BLAS: alignment multiplies many tiny matrices, and OpenBLAS threads
+    make each product a hundred times slower than one core does (0.17 ms vs 16 ms measured)."""
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def judge(pa: Prepared, pb: Prepared, config: Config, common: frozenset = frozenset()) -> Pair:
-    """The full judgement of one pair: scores, passages, verdict, source, extent."""
+    """The full judgement of one pair: scores, passages, verdict, source, extent.
+
+    Call it inside :func:`small_matrix_mode` when judging many pairs."""
     scores, passages = pair_scores(pa, pb, config, common)
     verdict, reasons = verdict_for(scores, config)
     source, why = source_for(scores, verdict, pa.doc, pb.doc)
@@ -184,15 +194,16 @@ def scan_documents(docs: list, config: Config, progress: Optional[Progress] = No
     common = common_shingles(prepared, max(4, len(prepared) // 100))
     pairs = []
     total = len(candidates)
-    for k, (i, j) in enumerate(candidates.tolist()):
-        pa, pb = prepared[i], prepared[j]
-        if pa.doc.id > pb.doc.id:
-            pa, pb = pb, pa
-        pair = judge(pa, pb, config, common)
-        if pair.reported:
-            pairs.append(pair)
-        if progress and (k % 20 == 0 or k == total - 1):
-            progress("aligning", k + 1, total)
+    with small_matrix_mode():
+        for k, (i, j) in enumerate(candidates.tolist()):
+            pa, pb = prepared[i], prepared[j]
+            if pa.doc.id > pb.doc.id:
+                pa, pb = pb, pa
+            pair = judge(pa, pb, config, common)
+            if pair.reported:
+                pairs.append(pair)
+            if progress and (k % 20 == 0 or k == total - 1):
+                progress("aligning", k + 1, total)
     pairs.sort(key=lambda p: (p.a, p.b))
     clusters = clusters_of(pairs, {d.id: d.date for d in docs})
     stats = {"documents": len(docs), "candidates": int(total), "reported": len(pairs)}
@@ -228,7 +239,8 @@ def compare_documents(doc_a: Document, doc_b: Document, config: Config) -> Pair:
                                              config.boilerplate_min_docs,
                                              config.boilerplate_max_words), config)
                 for d in (doc_a, doc_b)]
-    return judge(prepared[0], prepared[1], config)
+    with small_matrix_mode():
+        return judge(prepared[0], prepared[1], config)
 
 
 def compare(path_a: Path, path_b: Path, config: Config) -> tuple[Pair, Document, Document]:

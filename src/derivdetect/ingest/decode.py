@@ -55,6 +55,8 @@ def _cp1252_or_latin1(byte: int) -> str:
         return chr(byte)
 
 
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r\f") + b"\x7f"
 _NON_ASCII_WORD = re.compile(r"\w*(?:(?![\x00-\x7f])\w)\w*")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 
@@ -131,8 +133,14 @@ def _western(data: bytes) -> Optional[str]:
     cp1250 (``£`` read as ``Ł``), cp775 or even cp932. Windows-1252 is accepted first when its
     non-ASCII letters sit inside words that also have ASCII letters ("café", "Anaïs") or there
     are none (only ``£``, curly quotes, dashes). Cyrillic, Greek or CJK bytes read as
-    Windows-1252 give words made only of accented letters ("Ïðèâåò") and fail the test.
+    Windows-1252 give words made only of accented letters ("Ïðèâåò") and fail the test; so
+    does noise (more than 20% bytes above 0x7F or 5% control characters).
     """
+    size = len(data)
+    high = size - len(data.translate(None, _HIGH_BYTES))
+    controls = size - len(data.translate(None, _CONTROL_BYTES))
+    if high > max(8, size // 5) or controls > max(2, size // 20):  # noise, or not Western
+        return None
     text = _try(data, "cp1252")
     if text is None:
         return None

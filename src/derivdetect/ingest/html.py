@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as htmllib
 import importlib
+import logging
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -58,11 +59,22 @@ def _field(result: Any, name: str) -> Any:
     return getattr(result, name, None)
 
 
+def _quiet_logs() -> None:
+    """trafilatura logs an ERROR for every page it cannot use; without a handler Python
+    prints those on stderr. A NullHandler keeps them out of the CLI's output while an
+    application that configures logging still receives them."""
+    for name in ("trafilatura", "htmldate", "courlan", "justext", "readability"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())
+
+
 def _trafilatura(page: str) -> HtmlText:
     try:
         trafilatura = importlib.import_module("trafilatura")
     except ImportError:
         raise NeedsTrafilatura(TRAFILATURA_MISSING) from None
+    _quiet_logs()
     # lxml refuses a str that still carries an XML encoding declaration.
     source = _XML_DECL.sub("", page, count=1)
     try:

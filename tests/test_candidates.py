@@ -1,0 +1,52 @@
+"""Candidate routes against a naive all-pairs reference."""
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from derivdetect.candidates import lsh_candidates, shared_key_candidates
+from derivdetect.signature import minhash
+
+
+def naive_shared_keys(key_sets, max_df, min_shared):
+    df = {}
+    for keys in key_sets:
+        for k in set(keys):
+            df[k] = df.get(k, 0) + 1
+    out = set()
+    for i, j in itertools.combinations(range(len(key_sets)), 2):
+        shared = {k for k in set(key_sets[i]) & set(key_sets[j]) if df[k] <= max_df}
+        if len(shared) >= min_shared:
+            out.add((i, j))
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 40), max_size=25), min_size=0, max_size=12),
+       st.integers(2, 6), st.integers(1, 4))
+def test_shared_key_route_equals_naive_reference(docs, max_df, min_shared):
+    key_sets = [np.unique(np.array(d, dtype=np.uint64)) for d in docs]
+    got = {tuple(p) for p in shared_key_candidates(key_sets, max_df, min_shared).tolist()}
+    assert got == naive_shared_keys(docs, max_df, min_shared)
+
+
+def test_lsh_pairs_near_copies_and_not_strangers():
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 2**63, 500, dtype=np.uint64)
+    edited = np.concatenate([base[:450], rng.integers(0, 2**63, 50, dtype=np.uint64)])
+    strangers = [rng.integers(0, 2**63, 500, dtype=np.uint64) for _ in range(20)]
+    sigs = np.stack([minhash(s) for s in [base, edited] + strangers])
+    pairs = {tuple(p) for p in lsh_candidates(sigs, 0.3).tolist()}
+    assert (0, 1) in pairs
+    assert not any(i >= 2 and j >= 2 for i, j in pairs)
+
+
+def test_lsh_links_a_huge_group_of_identical_documents_linearly():
+    sig = minhash(np.arange(100, dtype=np.uint64))
+    sigs = np.stack([sig] * 1000)
+    pairs = lsh_candidates(sigs, 0.5)
+    assert len(pairs) < 5000
+    linked = set(pairs[:, 0].tolist()) | set(pairs[:, 1].tolist())
+    assert linked == set(range(1000))

@@ -1,0 +1,106 @@
+"""The CLI as a user runs it (typer's CliRunner)."""
+
+import json
+
+from typer.testing import CliRunner
+
+from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE
+from derivdetect.cli import app
+
+runner = CliRunner()
+
+
+def test_scan_writes_the_three_outputs(tmp_path):
+    out = tmp_path / "reports"
+    result = runner.invoke(app, ["scan", str(CORPUS), "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "pairs.json").read_text(encoding="utf-8"))
+    assert set(data) >= {"documents", "pairs", "clusters", "skipped"}
+    assert {d["id"] for d in data["documents"]} >= {SEED_REWRITE, SEED_SOURCE}
+    assert [(p["a"], p["b"], p["verdict"], p["source"]) for p in data["pairs"]] == [
+        (SEED_REWRITE, SEED_SOURCE, "derivative", SEED_SOURCE)]
+    pair = data["pairs"][0]
+    assert {"jaccard", "containment_a_in_b", "containment_b_in_a"} <= set(pair["scores"])
+    assert pair["passages"], "passages must be listed"
+    assert data["clusters"] == [{"documents": [SEED_REWRITE, SEED_SOURCE], "original": SEED_SOURCE}]
+    assert any(s["path"] == "relations.csv" for s in data["skipped"])
+    csv_lines = (out / "pairs.csv").read_text(encoding="utf-8").splitlines()
+    assert csv_lines[0].startswith("a,b,verdict,source")
+    assert len(csv_lines) == 2
+    assert SEED_REWRITE in (out / "index.html").read_text(encoding="utf-8")
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_passage_offsets_in_json_point_into_the_texts(tmp_path):
+    out = tmp_path / "r"
+    runner.invoke(app, ["scan", str(CORPUS), "--out", str(out), "-q", "--workers", "1"])
+    data = json.loads((out / "pairs.json").read_text(encoding="utf-8"))
+    pair = data["pairs"][0]
+    text_a = (CORPUS / pair["a"]).read_text(encoding="utf-8")
+    text_b = (CORPUS / pair["b"]).read_text(encoding="utf-8")
+    for p in pair["passages"]:
+        if p["kind"] == "exact":
+            words_a = text_a[p["a_start"]:p["a_end"]].lower().split()
+            words_b = text_b[p["b_start"]:p["b_end"]].lower().split()
+            assert [w.strip('.,“”"') for w in words_a] == [w.strip('.,“”"') for w in words_b]
+
+
+def test_missing_folder_is_a_usage_error_with_one_line(tmp_path):
+    result = runner.invoke(app, ["scan", str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "no such folder" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_option_value_is_exit_2(tmp_path):
+    result = runner.invoke(app, ["scan", str(CORPUS), "--derivative-coverage", "7",
+                                 "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "derivative_coverage" in result.output
+
+
+def test_strict_fails_when_files_were_skipped(tmp_path):
+    result = runner.invoke(app, ["scan", str(CORPUS), "--strict", "-q", "--workers", "1",
+                                 "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1  # relations.csv is not an article
+
+
+def test_compare_json_prints_one_pair_object():
+    result = runner.invoke(app, ["compare", str(CORPUS / SEED_REWRITE), str(CORPUS / SEED_SOURCE), "--json"])
+    assert result.exit_code == 0, result.output
+    pair = json.loads(result.output)
+    assert pair["verdict"] == "derivative"
+    assert pair["source"].endswith(SEED_SOURCE)
+    assert pair["passages"]
+
+
+def test_compare_summary_is_readable():
+    result = runner.invoke(app, ["compare", str(CORPUS / SEED_REWRITE), str(CORPUS / "002_d20e6f837713f4ad.txt")])
+    assert result.exit_code == 0
+    assert "verdict:" in result.output
+    assert "derivative" not in result.output.split("\n")[2]
+
+
+def test_compare_missing_file_names_it(tmp_path):
+    result = runner.invoke(app, ["compare", str(tmp_path / "x.txt"), str(CORPUS / SEED_SOURCE)])
+    assert result.exit_code == 2
+    assert "x.txt" in result.output
+
+
+def test_config_file_sets_options(tmp_path):
+    cfg = tmp_path / "settings.toml"
+    cfg.write_text("[derivdetect]\nderivative_coverage = 0.95\n", encoding="utf-8")
+    out = tmp_path / "o"
+    result = runner.invoke(app, ["scan", str(CORPUS), "--config", str(cfg), "-q", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "pairs.json").read_text(encoding="utf-8"))
+    assert data["pairs"] == []
+    assert data["scan"]["settings"]["derivative_coverage"] == 0.95
+
+
+def test_unknown_setting_in_config_file(tmp_path):
+    cfg = tmp_path / "settings.toml"
+    cfg.write_text("thresold = 3\n", encoding="utf-8")
+    result = runner.invoke(app, ["scan", str(CORPUS), "--config", str(cfg), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "thresold" in result.output

@@ -1,0 +1,68 @@
+"""Tokens and sentences point back into the original text."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from derivdetect.normalize import analyze, normalize_text, normalize_token
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_token_offsets_map_back_to_the_original(text):
+    an = analyze(text)
+    last_end = 0
+    for form, start, end in zip(an.forms, an.starts, an.ends):
+        assert 0 <= last_end <= start < end <= len(text)
+        assert normalize_token(text[start:end]) == form
+        last_end = end
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_sentences_partition_the_tokens_in_order(text):
+    an = analyze(text)
+    covered = [t for first, end in an.sentences for t in range(first, end)]
+    assert covered == list(range(len(an.forms)))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_normalization_is_idempotent(text):
+    once = normalize_text(text)
+    assert normalize_text(once) == once
+
+
+def test_reformatting_does_not_change_the_normalized_text():
+    a = "“Russia has betrayed us,” he said.\nThe 120,000 residents — fled."
+    b = '"RUSSIA  has betrayed\r\nus," he said. The 120000 residents - fled.'
+    assert normalize_text(a) == normalize_text(b)
+
+
+def test_sentence_splitter_survives_abbreviations_and_quotes():
+    text = ('Mr. Smith flew to the U.S. on Jan. 5. He said: "We will stay." '
+            'Dr. Jones, 45, disagreed. Prices rose 3.5 percent.')
+    an = analyze(text)
+    sentences = [text[s:e] for s, e in an.sentence_spans()]
+    assert sentences == [
+        "Mr. Smith flew to the U.S. on Jan. 5",
+        'He said: "We will stay',
+        "Dr. Jones, 45, disagreed",
+        "Prices rose 3.5 percent",
+    ]
+
+
+def test_unspaced_scripts_become_character_tokens():
+    an = analyze("北京是中国的首都。我爱北京。")
+    assert an.forms[:4] == ("北", "京", "是", "中")
+    assert len(an.sentences) == 2
+
+
+def test_language_detection_drives_stemming():
+    en = analyze("The refugees were fleeing from the region and the peacekeepers were leaving it.")
+    assert en.language == "en"
+    assert "refuge" in en.stems
+    ru = analyze("Беженцы покидают регион, и миротворцы не смогли их защитить, как и обещали.")
+    assert ru.language == "ru"
+    unknown = analyze("zzqx vvrk plomb trask")
+    assert unknown.language == "und"
+    assert unknown.stems == unknown.forms
