@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import random
@@ -52,6 +53,9 @@ def noise(size: int = 300) -> bytes:
     rng = random.Random(7)
     return bytes(rng.randrange(1, 256) for _ in range(size))
 
+
+needs_trafilatura = pytest.mark.skipif(importlib.util.find_spec("trafilatura") is None,
+                                       reason="trafilatura is not installed (html extra)")
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
 
@@ -121,6 +125,7 @@ def test_markdown_heading_and_front_matter(tmp_path):
     assert b.text == front  # front matter stays: offsets point into the file as it is
 
 
+@needs_trafilatura
 def test_html_main_text_without_furniture(tmp_path):
     write(tmp_path / "page.html", PAGE)
     doc = only(tmp_path)
@@ -147,6 +152,7 @@ def test_html_text_extractor_keeps_visible_text_but_no_scripts(tmp_path):
     assert (doc.date, doc.byline) == ("2023-05-01", "Jane Doe")
 
 
+@needs_trafilatura
 def test_html_without_article_text_is_skipped(tmp_path):
     write(tmp_path / "empty.html", "<html><head><title>x</title></head><body></body></html>")
     assert only(tmp_path) == Skipped("empty.html", "no article text found in HTML")
@@ -262,6 +268,15 @@ def test_utf16_and_utf32_with_bom(tmp_path, codec, bom, name):
     assert (doc.text, doc.encoding) == (text, name)
 
 
+def test_utf16_without_bom_is_explained_and_readable_when_forced(tmp_path):
+    text = "Zoë paid £5 for the bridge tickets.\n"
+    write(tmp_path / "wide.txt", text.encode("utf-16-le"))
+    assert only(tmp_path).reason == ("binary file (contains NUL bytes; UTF-16 without a "
+                                     "byte-order mark? pass --encoding utf-16-le), not text")
+    doc = only(tmp_path, Config(encoding="utf-16-le"))
+    assert (doc.text, doc.encoding) == (text, "utf-16-le")
+
+
 def test_utf8_bom_is_removed_and_hash_is_of_raw_bytes(tmp_path):
     raw = b"\xef\xbb\xbf" + "Zoë\nbody".encode("utf-8")
     write(tmp_path / "bom.txt", raw)
@@ -284,6 +299,7 @@ def test_undecodable_bytes_are_skipped_with_the_fix(tmp_path):
     assert "UTF-16-LE byte-order mark" in skipped["bad16.txt"]
     docs, _ = scan(tmp_path, Config(encoding="latin-1"))
     assert docs["noise.txt"].text == noise().decode("latin-1")  # the suggested fix works
+    assert docs["bad16.txt"].text == "ÿþa\x00\x00Ø"  # also for a false byte-order mark
 
 
 def test_binary_files_are_skipped_whatever_their_extension(tmp_path):
@@ -324,6 +340,7 @@ def test_utf8_text_round_trips(text):
                                       blacklist_characters="\x7f"), min_size=1))
 def test_forced_latin1_round_trips(text):
     data = text.encode("latin-1")
+    assume(not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")))  # BOMs win
     decoded, encoding = decode_bytes(data, "latin-1")
     assert decoded == (text if encoding == "iso8859-1" else data.decode("utf-8"))
 
@@ -534,8 +551,9 @@ def test_read_document_reads_one_file(tmp_path):
     ("empty.txt", b"", "empty.txt: empty file; the file has no text to compare"),
     ("data.csv", b"a,b", "data.csv: unsupported file type .csv; use .txt"),
     ("feed.jsonl", b'{"text": 1}\n', "feed.jsonl: no usable line (line 1: 'text' must be"),
-    ("nav.html", b"<html><body><nav></nav></body></html>",
-     "nav.html: no article text found in HTML; try --html-extractor text"),
+    pytest.param("nav.html", b"<html><body><nav></nav></body></html>",
+                 "nav.html: no article text found in HTML; try html_extractor = \"text\"",
+                 marks=needs_trafilatura),
 ])
 def test_read_document_errors_name_the_file_and_the_fix(tmp_path, name, data, message):
     path = write(tmp_path / name, data)

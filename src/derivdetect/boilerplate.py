@@ -29,7 +29,7 @@ FURNITURE_RE = regex.compile(
     r"share(?: this(?: article)?)?|follow us(?: on \w+)?|advertisement|sponsored|photo|image|"
     r"video|source|tags)\s*(?:[:|]|$)|get the .{1,40} in your inbox|sign up for|subscribe to|"
     r"leave a (?:comment|reply)|denial of responsibility|all rights reserved|dmca\b|click here|"
-    r"copyright\b|©|your email address will not be published|this site uses akismet|"
+    r"copyright\s*(?:©|\(c\)|\d{4})|©|your email address will not be published|this site uses akismet|"
     r"required fields are marked|(?:facebook|twitter|x|pinterest|linkedin|whatsapp|telegram|"
     r"reddit|email|print|tumblr|vk)\s*$|#\w+(?:\s+#\w+)+\s*$)",
     regex.IGNORECASE,
@@ -44,18 +44,56 @@ class Line:
     words: int
 
 
-def line_keys(text: str) -> tuple:
-    """Each non-empty line with its character span and a hash of its normalized words."""
-    lines = []
+_WRAPPED_LINE_CHARS = 60
+_MIN_COMMON_WORDS = 3
+
+
+def _physical_lines(text: str):
+    """``(start, end)`` of each non-blank line, stripped of surrounding white space."""
     pos = 0
     for raw in text.splitlines(keepends=True):
-        words = [normalize_token(m.group()) for m in TOKEN_RE.finditer(raw)]
-        if words:
-            stripped_start = pos + (len(raw) - len(raw.lstrip()))
-            stripped_end = pos + len(raw.rstrip())
-            key = xxhash.xxh3_64_intdigest(" ".join(words).encode("utf-8"))
-            lines.append(Line(stripped_start, stripped_end, key, len(words)))
+        body = raw.strip()
+        if body:
+            start = pos + (len(raw) - len(raw.lstrip()))
+            yield start, start + len(body)
         pos += len(raw)
+
+
+def _blocks(text: str):
+    """Units that can be boilerplate: paragraphs, or the lines of a paragraph of short lines.
+
+    Hard-wrapped prose (wire copy wrapped at 70-80 columns) stays one unit per paragraph, so a
+    wrapped fragment like "said." never counts as a line of its own; a stack of short lines
+    (a share bar, a menu) is split into its lines.
+    """
+    paragraph: list = []
+    previous_end = None
+    for start, end in _physical_lines(text):
+        if paragraph and text.count("\n", previous_end, start) > 1:
+            yield from _flush(text, paragraph)
+            paragraph = []
+        paragraph.append((start, end))
+        previous_end = end
+    yield from _flush(text, paragraph)
+
+
+def _flush(text: str, lines: list):
+    if not lines:
+        return
+    if len(lines) == 1 or all(end - start < _WRAPPED_LINE_CHARS for start, end in lines):
+        yield from lines
+    else:
+        yield lines[0][0], lines[-1][1]
+
+
+def line_keys(text: str) -> tuple:
+    """Each boilerplate unit (see :func:`_blocks`) with its span and a hash of its words."""
+    lines = []
+    for start, end in _blocks(text):
+        words = [normalize_token(m.group()) for m in TOKEN_RE.finditer(text, start, end)]
+        if words:
+            key = xxhash.xxh3_64_intdigest(" ".join(words).encode("utf-8"))
+            lines.append(Line(start, end, key, len(words)))
     return tuple(lines)
 
 
@@ -73,10 +111,24 @@ def boilerplate_spans(text: str, lines: tuple, doc_counts: Counter,
     within = Counter(line.key for line in lines)
     spans = []
     for line in lines:
-        common = doc_counts.get(line.key, 0) >= min_docs and line.words <= max_words
-        if common or within[line.key] > 1 or FURNITURE_RE.match(text[line.start:line.end]):
+        common = (doc_counts.get(line.key, 0) >= min_docs
+                  and _MIN_COMMON_WORDS <= line.words <= max_words)
+        if common or within[line.key] > 1:
             spans.append((line.start, line.end))
-    return tuple(spans)
+    for start, end in _physical_lines(text):
+        if FURNITURE_RE.match(text[start:end]):
+            spans.append((start, end))
+    return tuple(_merge(spans))
+
+
+def _merge(spans: list) -> list:
+    merged: list = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def token_mask(starts: np.ndarray, spans: tuple) -> np.ndarray:

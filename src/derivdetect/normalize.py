@@ -33,9 +33,9 @@ _DIGIT_GROUP_RE = regex.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")
 # Sentence ends: terminal punctuation (with closing quotes/brackets) and whitespace, or an
 # ideographic full stop, or a blank line.
 _SENT_END_RE = regex.compile(
-    r"(?:[.!?…]+[\"'”’»)\]<]*(?=\s)|[。！？]+[」』”’)]*|\n[ \t]*(?:\n|<|$))"
+    r"(?:[.!?…]+[\"'”’»)\]<]*(?=\s)|[。！？]+[」』”’)]*|\n[ \t\r]*(?:\n|$)|<[ \t]*\r?\n)"
 )
-_NEXT_STARTS_SENTENCE_RE = regex.compile(r"\s*[\"'“‘«(\[]?[\p{Lu}\p{Lo}\d]")
+_NEXT_STARTS_SENTENCE_RE = regex.compile(r"[\s\p{Cc}\p{Cf}]*[\"'“‘«(\[`]*[\p{Lu}\p{Lo}\d]")
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof st jr sr gen col lt sgt capt cpt maj gov sen rep rev hon pres
     inc ltd co corp plc bros vs etc fig vol ed eds approx dept est

@@ -2,8 +2,9 @@
 
 Order: byte-order mark, strict UTF-8, the forced ``--encoding``, a charset declared in an HTML
 or XML file (only when asked), "UTF-8 with a few stray Windows-1252 bytes", Windows-1252 when
-it reads as Western text, and finally charset-normalizer (other scripts). The decoded text is returned exactly as decoded (line ends and spacing
-untouched, so later offsets point into it); only a leading byte-order mark is removed.
+it reads as Western text, and finally charset-normalizer (other scripts). The text is returned
+exactly as decoded (line ends and spacing untouched, so later offsets point into it); only a
+leading byte-order mark is removed.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ _MAGIC = (
     (b"GIF89a", "GIF image"),
 )
 
+_MAGIC_PREFIXES = tuple(magic for magic, _ in _MAGIC)
 _SNIFF_BYTES = 8192
+_WIDE = ("utf-16", "utf-32")
 
 # <meta charset="x">, <meta http-equiv=... content="...; charset=x">, <?xml encoding="x"?>
 _DECLARED = re.compile(
@@ -43,9 +46,6 @@ _DECLARED = re.compile(
     rb"""|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""",
     re.IGNORECASE,
 )
-
-# Bytes that are not valid UTF-8, as decoded with errors="surrogateescape" (one per byte).
-_ESCAPED = re.compile("[\udc80-\udcff]")
 
 
 def _cp1252_or_latin1(byte: int) -> str:
@@ -57,8 +57,20 @@ def _cp1252_or_latin1(byte: int) -> str:
 
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 _CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r\f") + b"\x7f"
-_NON_ASCII_WORD = re.compile(r"\w*(?:(?![\x00-\x7f])\w)\w*")
-_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
+def _letter_classes() -> bytes:
+    """A bytes.translate table: ASCII letters -> b"L", Windows-1252 letters above 0x7F -> b"H"
+    ("é", "ï"; not "£", "½" or curly quotes), anything else -> b" "."""
+    table = bytearray(b" " * 256)
+    for byte in range(256):
+        char = bytes([byte]).decode("cp1252", "ignore")
+        if char.isalpha():
+            table[byte] = ord("L") if byte < 0x80 else ord("H")
+    return bytes(table)
+
+
+_LETTER_CLASSES = _letter_classes()
 
 _STRAY_TABLE = {0xDC00 + b: _cp1252_or_latin1(b) for b in range(0x80, 0x100)}
 
@@ -76,16 +88,28 @@ def normalize_encoding(name: str) -> str:
                           f"or cp1252") from None
 
 
-def binary_kind(data: bytes) -> Optional[str]:
-    """What kind of binary file ``data`` starts like (``"PNG image"``...), or None for text."""
-    for magic, kind in _MAGIC:
-        if data.startswith(magic):
-            return kind
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
-        return None  # UTF-16/32 text is full of NUL bytes
-    if data.find(b"\x00", 0, _SNIFF_BYTES) != -1:
-        return "contains NUL bytes"
-    return None
+def binary_kind(data: bytes, nul_ok: bool = False) -> Optional[str]:
+    """What kind of binary file ``data`` starts like (``"PNG image"``...), or None for text.
+
+    NUL bytes in the first 8 KB mean binary, unless a UTF-16/32 byte-order mark (or
+    ``nul_ok``: a forced UTF-16/32 encoding) explains them.
+    """
+    if data.startswith(_MAGIC_PREFIXES):
+        for magic, kind in _MAGIC:
+            if data.startswith(magic):
+                return kind
+    if nul_ok or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE,
+                                  codecs.BOM_UTF32_BE)):
+        return None
+    if data.find(b"\x00", 0, _SNIFF_BYTES) == -1:
+        return None
+    head = data[:_SNIFF_BYTES]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    half = len(head) // 2 or 1
+    if max(even, odd) > half * 0.3 and min(even, odd) < half * 0.05:
+        return ("contains NUL bytes; UTF-16 without a byte-order mark? pass --encoding "
+                + ("utf-16-be" if even > odd else "utf-16-le"))
+    return "contains NUL bytes"
 
 
 def _declared_charset(data: bytes) -> Optional[str]:
@@ -99,7 +123,7 @@ def _declared_charset(data: bytes) -> Optional[str]:
         return None
     # As browsers do (WHATWG): a byte-oriented page that says UTF-16 is really ASCII-based,
     # and one that says latin-1 or ASCII is really Windows-1252.
-    if codec.startswith(("utf-16", "utf-32")):
+    if codec.startswith(_WIDE):
         return None
     if codec in ("iso8859-1", "ascii"):
         return "cp1252"
@@ -117,12 +141,13 @@ def _mostly_utf8(data: bytes) -> Optional[str]:
     """UTF-8 with a few stray single-byte characters (a Windows-1252 ``é`` pasted into a UTF-8
     file: common in scraped news). Accepted only when the valid multi-byte sequences at least
     match the stray bytes in number, which plain Latin-1/Windows-1252 text almost never has."""
-    text = data.decode("utf-8", "surrogateescape")
-    stray = len(_ESCAPED.findall(text))
-    multibyte_extra = len(data) - len(text)  # continuation bytes of valid sequences
-    if stray == 0 or multibyte_extra < stray:
+    replaced = data.decode("utf-8", "replace")  # one U+FFFD per invalid sequence
+    stray = replaced.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    multibyte_extra = len(data) - len(replaced)  # about the continuation bytes
+    if stray <= 0 or multibyte_extra < stray:
         return None
-    return text.translate(_STRAY_TABLE)
+    # Now exactly: each invalid byte becomes U+DC80..U+DCFF, then its Windows-1252 character.
+    return data.decode("utf-8", "surrogateescape").translate(_STRAY_TABLE)
 
 
 def _western(data: bytes) -> Optional[str]:
@@ -144,12 +169,19 @@ def _western(data: bytes) -> Optional[str]:
     text = _try(data, "cp1252")
     if text is None:
         return None
-    words = [word for word in _NON_ASCII_WORD.findall(text)
-             if any(char > "\x7f" and char.isalpha() for char in word)]  # not "3½"
-    if not words:
-        return text
-    mixed = sum(1 for word in words if _ASCII_LETTER.search(word))
-    return text if mixed * 2 >= len(words) else None
+    classes = data.translate(_LETTER_CLASSES)
+    runs = mixed = 0
+    size = len(classes)
+    start = classes.find(b"H")
+    while start != -1:  # one turn per run of accented letters: few in Western text
+        stop = start + 1
+        while stop < size and classes[stop] == 0x48:  # "H"
+            stop += 1
+        runs += 1
+        if (start and classes[start - 1] == 0x4C) or (stop < size and classes[stop] == 0x4C):
+            mixed += 1  # touches an ASCII letter "L"
+        start = classes.find(b"H", stop)
+    return text if 2 * mixed >= runs else None
 
 
 def _charset_normalizer(data: bytes) -> Optional[tuple[str, str]]:
@@ -173,29 +205,31 @@ def decode_bytes(data: bytes, encoding: Optional[str] = None, *,
     (a ``ValueError``) with a reason such as ``binary file (PNG image), not text`` or
     ``not UTF-8 and no charset found; pass --encoding``.
     """
-    kind = binary_kind(data)
+    forced = normalize_encoding(encoding) if encoding else None
+    kind = binary_kind(data, nul_ok=bool(forced and forced.startswith(_WIDE)))
     if kind:
         raise DecodeError(f"binary file ({kind}), not text")
-    for bom, codec in _BOMS:
+    for bom, wide in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom):].decode(codec), codec
+                return data[len(bom):].decode(wide), wide
             except UnicodeDecodeError as exc:
-                raise DecodeError(f"starts with a {codec.upper()} byte-order mark but is not "
-                                  f"valid {codec.upper()} (byte {exc.start + len(bom)}); "
+                if forced:  # not a BOM after all ("ÿþ" in Latin-1): as --encoding says
+                    break
+                raise DecodeError(f"starts with a {wide.upper()} byte-order mark but is not "
+                                  f"valid {wide.upper()} (byte {exc.start + len(bom)}); "
                                   f"pass --encoding") from None
     text = _try(data, "utf-8")
     if text is not None:
         return text, "utf-8"
-    if encoding:
-        codec = normalize_encoding(encoding)
-        text = _try(data, codec)
+    if forced:
+        text = _try(data, forced)
         if text is not None:
-            return text, codec
+            return text, forced
     if html:
-        codec = _declared_charset(data)
-        if codec:
-            for candidate in ((codec, "iso8859-1") if codec == "cp1252" else (codec,)):
+        declared = _declared_charset(data)
+        if declared:
+            for candidate in ((declared, "iso8859-1") if declared == "cp1252" else (declared,)):
                 text = _try(data, candidate)
                 if text is not None:
                     return text, candidate

@@ -36,6 +36,8 @@ FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm
 _BYTES_PER_CHAR = {"txt": 4, "md": 4, "html": 10, "jsonl": 6}
 _JSONL_LINE_SLACK = 64 * 1024  # room for the metadata fields of a line
 _TITLE_MAX = 200
+# How a user switches to the plain-text HTML extractor (the CLI has no option for it yet).
+_TEXT_EXTRACTOR = "html_extractor = \"text\" in a --config file"
 
 _TITLE_LINE = re.compile(r"^[^\n]*\w[^\n]*", re.MULTILINE)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*|\s+#+\s*$")
@@ -191,8 +193,7 @@ def _html_document(path: str, rel: str, size: Optional[int], config: Config) -> 
     except NeedsTrafilatura:
         raise
     except HtmlError as exc:
-        raise _Skip(str(exc), "try --html-extractor text, which keeps all visible text") \
-            from None
+        raise _Skip(str(exc), f"try {_TEXT_EXTRACTOR}, which keeps all visible text") from None
     if len(found.text) > config.max_chars:
         raise _too_long(len(found.text), config)
     return Document(id=rel, path=rel, text=found.text, title=found.title, date=found.date,
@@ -488,7 +489,7 @@ def read_document(path: Path, config: Config) -> Document:
         raise InputError(f"{name}: {skip.reason}{hint}") from None
     except NeedsTrafilatura as exc:
         raise MissingDependencyError(
-            f"{name}: reading HTML {exc}, or pass --html-extractor text") from None
+            f"{name}: reading HTML {exc}, or set {_TEXT_EXTRACTOR}") from None
     except OSError as exc:
         reason, hint = _os_reason(exc, during_scan=False)
         raise InputError(f"{name}: {reason}" + (f"; {hint}" if hint else "")) from None

@@ -1,26 +1,451 @@
-"""HTML report: Jinja2 with autoescape; every byte of article text is escaped."""
+"""HTML report: an index page and one page per reported pair, self-contained and offline.
+
+Every byte of article text, title, id and metadata goes through Jinja2's autoescape; data for
+the scripts goes through ``|tojson`` (which escapes ``<``, ``>``, ``&``, ``'`` and, being ASCII
+JSON, U+2028/U+2029). The only markup not escaped is our own CSS and JS, read from the package
+templates; each page's Content-Security-Policy allows exactly that script (by its SHA-256), so
+even a markup injection could not run anything.
+
+Pair pages live at ``pairs/<slug>.html``; :func:`pair_slug` turns the two (untrusted) ids into a
+short, filesystem-safe, collision-free file name.
+"""
 
 from __future__ import annotations
 
+import base64
+import datetime as _dt
+import difflib
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Optional
 
 import jinja2
+from markupsafe import Markup
 
-from ..models import ScanResult
+from ..models import Document, Pair, ScanResult
 from . import atomic_write
 from .tables import pair_row
+
+__all__ = ["write_html", "render_index", "render_pair", "pair_slug", "pair_href",
+           "build_segments", "word_diff", "safe_url", "PAIRS_DIR"]
+
+PAIRS_DIR = "pairs"
+_NAME_MAX = 40  # characters of each id kept in a slug
+_HASH_HEX = 16  # 64 bits of SHA-256 over both full ids
+_QUOTE_MAX = 600  # characters of a word-for-word passage quoted in the inspector
+_SLUG_RE = re.compile(r"^[a-z0-9_-]{1,%d}--[a-z0-9_-]{1,%d}--[0-9a-f]{%d,64}$"
+                      % (_NAME_MAX, _NAME_MAX, _HASH_HEX))
+_KNOWN_EXT = re.compile(r"\.(?:txt|md|markdown|html?|jsonl)(?=$|#)", re.I)
+_UNSAFE = re.compile(r"[^a-z0-9_]+")
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("derivdetect.report", "templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
 )
 
 
+# ------------------------------------------------------------------------------- file names
+
+def _name_part(doc_id: str) -> str:
+    """A readable, safe fragment of an id: its last path part, ASCII, ``[a-z0-9_-]``."""
+    parts = [p for p in re.split(r"[/\\]", doc_id) if p]
+    name = parts[-1] if parts else ""
+    name = _KNOWN_EXT.sub("", name)
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    name = _UNSAFE.sub("-", name.lower()).strip("-_")
+    name = re.sub(r"-{2,}", "-", name)[:_NAME_MAX].strip("-_")
+    return name or "doc"
+
+
+def pair_slug(a: str, b: str, hash_hex: int = _HASH_HEX) -> str:
+    """The file name (without ``.html``) of the page of pair ``(a, b)``.
+
+    Made of ``[a-z0-9_-]`` only (no ``/``, ``.``, NUL, control or non-ASCII characters), at
+    most ``2 * 40 + 4 + hash_hex`` characters, and ends with a hash of both full ids, so two
+    pairs never share a page (also on case-insensitive file systems) and the same pair always
+    gets the same URL.
+    """
+    digest = hashlib.sha256(json.dumps([a, b], ensure_ascii=True).encode("ascii")).hexdigest()
+    return f"{_name_part(a)}--{_name_part(b)}--{digest[:max(_HASH_HEX, min(hash_hex, 64))]}"
+
+
+def pair_href(slug: str) -> str:
+    return f"{PAIRS_DIR}/{slug}.html"
+
+
+def _slugs(pairs: Iterable[Pair]) -> list:
+    """One slug per pair, unique within the report (a longer hash if 64 bits ever collide)."""
+    pairs = list(pairs)
+    slugs = [pair_slug(p.a, p.b) for p in pairs]
+    if len(set(slugs)) != len(slugs):
+        slugs = [pair_slug(p.a, p.b, 64) for p in pairs]
+    if len(set(slugs)) != len(slugs):  # the same (a, b) twice
+        raise ValueError("the scan result holds the same pair twice")
+    return slugs
+
+
+# ------------------------------------------------------------------------------- text pieces
+
+def safe_url(url: Optional[str]) -> Optional[str]:
+    """``url`` if it is a plain http(s) URL (then it may be a link), else None."""
+    if not url or len(url) > 2048:
+        return None
+    if not re.match(r"https?://[^\s/?#]", url, re.I):
+        return None
+    if any(ord(c) < 0x21 or 0x7F <= ord(c) <= 0x9F or unicodedata.category(c) in ("Cf", "Zl", "Zp")
+           for c in url):
+        return None
+    return url
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of one side's text covered by the same passages and boilerplate state."""
+
+    start: int
+    end: int
+    text: str
+    passages: tuple  # passage indexes covering it
+    kinds: tuple  # subset of ("exact", "paraphrase")
+    boilerplate: bool
+    opening: tuple  # passage indexes starting here (a keyboard stop when not empty)
+
+    @property
+    def opens(self) -> bool:
+        return bool(self.opening)
+
+    @property
+    def css(self) -> str:
+        names = []
+        if "exact" in self.kinds:
+            names.append("x")
+        if "paraphrase" in self.kinds:
+            names.append("p")
+        if self.boilerplate:
+            names.append("bp")
+        return " ".join(names)
+
+    @property
+    def data_p(self) -> str:
+        return " ".join(str(i) for i in self.passages)
+
+
+def build_segments(text: str, spans: Iterable[tuple], boilerplate: Iterable[tuple] = ()) -> list:
+    """Split ``text`` at every passage and boilerplate boundary.
+
+    ``spans`` holds ``(start, end, kind, index)``; passages may overlap (an exact run inside a
+    paraphrased sentence). Each returned :class:`Segment` knows every passage covering it, so
+    the concatenated segments are ``text`` and the segments of passage ``i`` are exactly
+    ``text[start:end]``. Offsets are clamped to the text; empty spans are ignored.
+    """
+    n = len(text)
+    starts: dict[int, list] = {}
+    ends: dict[int, list] = {}
+    bounds = {0, n}
+    kinds: dict[int, str] = {}
+    for start, end, kind, index in spans:
+        start, end = max(0, min(int(start), n)), max(0, min(int(end), n))
+        if end <= start:
+            continue
+        starts.setdefault(start, []).append(("p", index))
+        ends.setdefault(end, []).append(("p", index))
+        kinds[index] = kind
+        bounds.update((start, end))
+    for k, (start, end) in enumerate(boilerplate):
+        start, end = max(0, min(int(start), n)), max(0, min(int(end), n))
+        if end <= start:
+            continue
+        starts.setdefault(start, []).append(("b", k))
+        ends.setdefault(end, []).append(("b", k))
+        bounds.update((start, end))
+    active_p: set = set()
+    active_b: set = set()
+    out = []
+    ordered = sorted(bounds)
+    for pos, nxt in zip(ordered, ordered[1:]):
+        for what, key in ends.get(pos, ()):
+            (active_p if what == "p" else active_b).discard(key)
+        opened = []
+        for what, key in starts.get(pos, ()):
+            (active_p if what == "p" else active_b).add(key)
+            if what == "p":
+                opened.append(key)
+        ids = tuple(sorted(active_p))
+        out.append(Segment(pos, nxt, text[pos:nxt], ids,
+                           tuple(k for k in ("exact", "paraphrase")
+                                 if any(kinds[i] == k for i in ids)),
+                           bool(active_b), tuple(sorted(opened))))
+    return out
+
+
+_WORD = re.compile(r"\S+")
+_EDGE_PUNCT = re.compile(r"^\W+|\W+$")
+
+
+def _norm_word(word: str) -> str:
+    return _EDGE_PUNCT.sub("", word.casefold()) or word
+
+
+def word_diff(left: str, right: str) -> list:
+    """Word-level diff from ``left`` to ``right``: ``[(op, left_words, right_words)]``.
+
+    ``op`` is ``equal``, ``delete`` (only left), ``insert`` (only right) or ``replace``
+    (substituted). Words match ignoring case and surrounding punctuation (difflib on word
+    lists); the words shown are the original ones.
+    """
+    lw, rw = _WORD.findall(left), _WORD.findall(right)
+    matcher = difflib.SequenceMatcher(None, [_norm_word(w) for w in lw],
+                                      [_norm_word(w) for w in rw], autojunk=False)
+    return [(op, " ".join(lw[i1:i2]), " ".join(rw[j1:j2]))
+            for op, i1, i2, j1, j2 in matcher.get_opcodes()]
+
+
+def _diff_counts(ops: list) -> dict:
+    counts = {"equal": 0, "delete": 0, "insert": 0, "replace": 0}
+    for op, left, right in ops:
+        counts[op] += len(right.split()) if op == "insert" else len(left.split())
+    return counts
+
+
+# ------------------------------------------------------------------------------- assets
+
+def _asset(name: str) -> str:
+    source, _, _ = _ENV.loader.get_source(_ENV, name)
+    return source
+
+
+def _csp(script: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+            f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'")
+
+
+def _page_assets(script_name: str) -> dict:
+    css = _asset("report.css")
+    js = _asset(script_name)
+    if "</" in css or "</" in js:  # never true for our files; keeps the raw blocks raw
+        raise ValueError("an asset contains '</'")
+    # Our own static files, not data: marked safe so autoescape leaves the code intact.
+    return {"css": Markup(css), "js": Markup(js), "csp": _csp(js)}
+
+
+# ------------------------------------------------------------------------------- views
+
+def _percent(value) -> str:
+    try:
+        return f"{float(value) * 100:.0f}%"
+    except (TypeError, ValueError):
+        return "–"
+
+
+def _number(value, digits: int = 3) -> str:
+    try:
+        return f"{float(value):.{digits}f}"
+    except (TypeError, ValueError):
+        return "–"
+
+
+def _sort_value(value) -> str:
+    try:
+        return repr(float(value))
+    except (TypeError, ValueError):
+        return ""
+
+
+def _when(value) -> str:
+    """An ISO timestamp as ``2024-05-01 14:03 UTC`` (other strings unchanged)."""
+    try:
+        moment = _dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        return moment.strftime("%Y-%m-%d %H:%M")
+    offset = moment.utcoffset()
+    zone = "UTC" if not offset else moment.strftime("UTC%z")
+    return f"{moment.strftime('%Y-%m-%d %H:%M')} {zone}"
+
+
+_ENV.filters["when"] = _when
+_ENV.filters["percent"] = _percent
+_ENV.filters["number"] = _number
+_ENV.filters["sortnum"] = _sort_value
+
+
+@dataclass(frozen=True)
+class _DocView:
+    id: str
+    title: str
+    has_title: bool
+    doc: Optional[Document]
+    url_link: Optional[str]
+
+
+def _doc_view(doc_id: str, docs: dict) -> _DocView:
+    doc = docs.get(doc_id)
+    title = (doc.title or "").strip() if doc else ""
+    return _DocView(doc_id, title or doc_id, bool(title), doc,
+                    safe_url(doc.url) if doc else None)
+
+
+def _roles(pair: Pair) -> tuple:
+    """``(left key, right key, ((label, noun), (label, noun)))``: the source on the left when
+    known."""
+    if pair.source == pair.b:
+        left, right = "b", "a"
+    else:
+        left, right = "a", "b"
+    if pair.source in (pair.a, pair.b):
+        copy = "Derived text" if pair.verdict == "derivative" else "Copy"
+        return left, right, (("Likely original", "the original"), (copy, f"the {copy.lower()}"))
+    return left, right, (("Text A", "text A"), ("Text B", "text B"))
+
+
+def _pair_context(result: ScanResult, pair: Pair, docs: dict, index: int, slugs: list) -> dict:
+    left, right, labels = _roles(pair)
+    ids = {"a": pair.a, "b": pair.b}
+    views = {k: _doc_view(v, docs) for k, v in ids.items()}
+    sides = []
+    for key, (label, noun) in zip((left, right), labels):
+        view = views[key]
+        text = view.doc.text if view.doc else ""
+        spans = [(getattr(p, f"{key}_start"), getattr(p, f"{key}_end"), p.kind, i)
+                 for i, p in enumerate(pair.passages)]
+        sides.append({"key": key, "label": label, "noun": noun, "view": view,
+                      "segments": build_segments(text, spans,
+                                                 result.boilerplate.get(view.id, ()))})
+    ltext = views[left].doc.text if views[left].doc else ""
+    rtext = views[right].doc.text if views[right].doc else ""
+    order = sorted(range(len(pair.passages)),
+                   key=lambda i: (getattr(pair.passages[i], f"{left}_start"),
+                                  getattr(pair.passages[i], f"{right}_start"), i))
+    number = {i: n for n, i in enumerate(order, 1)}
+    infos = []
+    for i in order:
+        p = pair.passages[i]
+        ls, le = getattr(p, f"{left}_start"), getattr(p, f"{left}_end")
+        rs, re_ = getattr(p, f"{right}_start"), getattr(p, f"{right}_end")
+        ops = word_diff(ltext[ls:le], rtext[rs:re_]) if p.kind == "paraphrase" else []
+        quote = ltext[ls:le] if len(ltext[ls:le]) <= _QUOTE_MAX else ltext[ls:ls + _QUOTE_MAX] + " …"
+        infos.append({"index": i, "n": number[i], "passage": p, "ops": ops, "quote": quote,
+                      "counts": _diff_counts(ops),
+                      "words": len(_WORD.findall(ltext[ls:le])),
+                      "left_span": (ls, le), "right_span": (rs, re_)})
+    data = {"order": order,
+            "passages": {str(i): {"n": number[i], "kind": p.kind,
+                                  "similarity": round(float(p.similarity), 3)}
+                         for i, p in enumerate(pair.passages)}}
+    derived_key = right if pair.source in (pair.a, pair.b) else None
+
+    def numbers(indexes) -> str:
+        return ",".join(str(number[i]) for i in sorted(indexes, key=number.get))
+
+    return {
+        "pair": pair, "row": pair_row(pair), "views": views, "sides": sides,
+        "left": left, "right": right, "infos": infos, "data": data, "numbers": numbers,
+        "source_view": views["a" if pair.source == pair.a else "b"]
+        if pair.source in (pair.a, pair.b) else None,
+        "derived_key": derived_key,
+        "index": index, "total": len(slugs),
+        "prev_href": f"{slugs[index - 1]}.html" if index > 0 else None,
+        "next_href": f"{slugs[index + 1]}.html" if index + 1 < len(slugs) else None,
+        "root": result.root, "created": result.created,
+    }
+
+
+def _index_context(result: ScanResult, slugs: list) -> dict:
+    docs = {d.id: d for d in result.documents}
+    rows = []
+    for pair, slug in zip(result.pairs, slugs):
+        row = pair_row(pair)
+        rows.append({"row": row, "pair": pair, "href": pair_href(slug),
+                     "a": _doc_view(pair.a, docs), "b": _doc_view(pair.b, docs),
+                     "source_side": "A" if pair.source == pair.a
+                     else "B" if pair.source == pair.b else None})
+    by_doc: dict = {}
+    for r in rows:
+        by_doc.setdefault(r["pair"].a, []).append(r)
+        by_doc.setdefault(r["pair"].b, []).append(r)
+    families = []
+    for cluster in result.clusters:
+        members = sorted(cluster.documents, key=lambda d: (d != cluster.original, d))
+        inside = set(cluster.documents)
+        seen, fam_rows = set(), []
+        for d in members:
+            for r in by_doc.get(d, ()):
+                key = (r["pair"].a, r["pair"].b)
+                if key not in seen and r["pair"].a in inside and r["pair"].b in inside:
+                    seen.add(key)
+                    fam_rows.append(r)
+        families.append({"cluster": cluster,
+                         "original": _doc_view(cluster.original, docs)
+                         if cluster.original else None,
+                         "members": [_doc_view(d, docs) for d in members],
+                         "rows": fam_rows})
+    verdicts = {}
+    for pair in result.pairs:
+        verdicts[pair.verdict] = verdicts.get(pair.verdict, 0) + 1
+    return {"result": result, "rows": rows, "families": families,
+            "verdicts": verdicts,
+            "settings": sorted((result.settings or {}).items()),
+            "stats": sorted((result.stats or {}).items())}
+
+
+def render_index(result: ScanResult, slugs: Optional[list] = None) -> str:
+    """The index page of ``result`` as a string."""
+    slugs = slugs if slugs is not None else _slugs(result.pairs)
+    return _ENV.get_template("index.html").render(
+        **_index_context(result, slugs), **_page_assets("index.js"))
+
+
+def render_pair(result: ScanResult, index: int, slugs: Optional[list] = None) -> str:
+    """The page of ``result.pairs[index]`` as a string."""
+    slugs = slugs if slugs is not None else _slugs(result.pairs)
+    docs = {d.id: d for d in result.documents}
+    return _ENV.get_template("pair.html").render(
+        **_pair_context(result, result.pairs[index], docs, index, slugs),
+        **_page_assets("pair.js"))
+
+
+def _remove_stale(folder: Path, keep: set) -> None:
+    """Pair pages of an earlier scan into the same folder (only files we would have named)."""
+    if not folder.is_dir():
+        return
+    for path in folder.glob("*.html"):
+        if path.name not in keep and _SLUG_RE.match(path.stem) and path.is_file() \
+                and not path.is_symlink():
+            try:
+                path.unlink()
+            except OSError:
+                pass
+
+
 def write_html(result: ScanResult, out_dir: Path) -> list[Path]:
-    titles = {d.id: (d.title or d.id) for d in result.documents}
-    rows = [pair_row(p) for p in result.pairs]
-    html = _ENV.get_template("index.html").render(result=result, rows=rows, titles=titles)
-    path = Path(out_dir) / "index.html"
-    atomic_write(path, html)
-    return [path]
+    """Write ``pairs/<slug>.html`` for every pair, then ``index.html`` (last in the list)."""
+    out_dir = Path(out_dir)
+    slugs = _slugs(result.pairs)
+    folder = out_dir / PAIRS_DIR
+    folder_real = folder.resolve()
+    docs = {d.id: d for d in result.documents}
+    written = []
+    for i, (pair, slug) in enumerate(zip(result.pairs, slugs)):
+        if not _SLUG_RE.match(slug):  # cannot happen; never write outside ``pairs/``
+            raise ValueError(f"unsafe page name {slug!r}")
+        path = folder / f"{slug}.html"
+        if path.resolve().parent != folder_real:
+            raise ValueError(f"unsafe page name {slug!r}")
+        html = _ENV.get_template("pair.html").render(
+            **_pair_context(result, pair, docs, i, slugs), **_page_assets("pair.js"))
+        atomic_write(path, html)
+        written.append(path)
+    _remove_stale(folder, {f"{s}.html" for s in slugs})
+    path = out_dir / "index.html"
+    atomic_write(path, render_index(result, slugs))
+    written.append(path)
+    return written
