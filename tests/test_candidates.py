@@ -1,6 +1,7 @@
 """Candidate routes against a naive all-pairs reference."""
 
 import itertools
+import math
 
 import numpy as np
 from hypothesis import given, settings
@@ -11,6 +12,7 @@ from derivdetect.signature import minhash
 
 
 def naive_shared_keys(key_sets, max_df, min_shared):
+    """All pairs, checked one by one: shared rare keys >= min(min_shared, 10% of the shorter)."""
     df = {}
     for keys in key_sets:
         for k in set(keys):
@@ -18,7 +20,8 @@ def naive_shared_keys(key_sets, max_df, min_shared):
     out = set()
     for i, j in itertools.combinations(range(len(key_sets)), 2):
         shared = {k for k in set(key_sets[i]) & set(key_sets[j]) if df[k] <= max_df}
-        if len(shared) >= min_shared:
+        shorter = min(len(set(key_sets[i])), len(set(key_sets[j])))
+        if shared and len(shared) >= min(min_shared, max(1, math.ceil(0.1 * shorter))):
             out.add((i, j))
     return out
 

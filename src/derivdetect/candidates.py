@@ -22,6 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 _MAX_BUCKET = 200
+SHORT_TEXT_SHARE = 0.1
 
 
 @lru_cache(maxsize=32)
@@ -102,10 +103,17 @@ def lsh_candidates(signatures: np.ndarray, threshold: float) -> np.ndarray:
     return _unique_pairs(np.concatenate(found), n_docs)
 
 
-def shared_key_candidates(key_sets, max_df: int, min_shared: int) -> np.ndarray:
-    """Pairs sharing at least ``min_shared`` keys that occur in at most ``max_df`` documents.
+def required_shared(len_a, len_b, min_shared: int):
+    """Keys a pair must share: ``min_shared``, or fewer for short texts: 10% of the shorter
+    text's keys (at least one), so that a one-paragraph brief lifted from a wire story, which
+    has only a handful of keys, can still become a candidate."""
+    short = np.minimum(len_a, len_b)
+    return np.minimum(min_shared, np.maximum(1, np.ceil(SHORT_TEXT_SHARE * short)))
 
-    ``key_sets`` is a sequence of sorted unique ``uint64`` arrays, one per document.
+
+def shared_key_candidates(key_sets, max_df: int, min_shared: int) -> np.ndarray:
+    """Pairs sharing enough keys (:func:`required_shared`) among those in at most ``max_df``
+    documents. ``key_sets`` is a sequence of sorted unique ``uint64`` arrays, one per document.
     """
     n_docs = len(key_sets)
     if n_docs < 2:
@@ -117,7 +125,12 @@ def shared_key_candidates(key_sets, max_df: int, min_shared: int) -> np.ndarray:
     docs = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
     order = np.argsort(keys, kind="stable")
     pairs = _pairs_in_sorted_groups(keys[order], docs[order], max_df, False)
-    return _unique_pairs(pairs, n_docs, min_shared)
+    if not len(pairs):
+        return pairs
+    codes, counts = np.unique(pairs[:, 0] * n_docs + pairs[:, 1], return_counts=True)
+    first, second = codes // n_docs, codes % n_docs
+    keep = counts >= required_shared(lengths[first], lengths[second], min_shared)
+    return np.stack((first[keep], second[keep]), axis=1)
 
 
 def merge_candidates(n_docs: int, *routes: np.ndarray) -> np.ndarray:

@@ -111,13 +111,13 @@ class Config:
     rewrite_min_shared: int = 3
 
     min_exact_words: int = 6
-    paraphrase_threshold: float = 0.5
+    paraphrase_threshold: float = 0.42
 
     derivative_coverage: float = 0.3
     related_coverage: float = 0.1
     near_duplicate_exact: float = 0.6
     verbatim_exact: float = 0.95
-    wholly_coverage: float = 0.7
+    wholly_coverage: float = 0.8
 
     boilerplate_min_docs: int = 3
     boilerplate_max_words: int = 40

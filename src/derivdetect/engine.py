@@ -10,6 +10,7 @@ stages on other storage.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
 from collections import Counter
@@ -37,6 +38,8 @@ from .verify import overlap, set_scores
 
 Progress = Callable[[str, int, int], None]
 _PARALLEL_MIN_DOCS = 400
+TOPIC_MIN_DOCS = 3
+TOPIC_MIN_SHARE = 0.5
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,9 +65,7 @@ def prepare(doc: Document, boilerplate: tuple, config: Config) -> Prepared:
     words = word_shingles(analysis.forms, keep, config.shingle_words)
     keys = content_shingles(analysis.stems, analysis.content, keep, config.rewrite_key_words)
     signature = minhash(words, config.num_perm, config.seed)
-    side = Side(analysis, keep)
-    side.units  # computed here, in the worker, once per document
-    return Prepared(doc, side, boilerplate, words, keys, signature)
+    return Prepared(doc, Side(analysis, keep), boilerplate, words, keys, signature)
 
 
 def _prepare_many(args) -> list:
@@ -86,16 +87,31 @@ def prepare_corpus(docs: list, config: Config, progress: Optional[Progress] = No
             out.append(prepare(doc, span, config))
             if progress and (i % 50 == 0 or i == total - 1):
                 progress("sketching", i + 1, total)
-        return out
-    chunk = max(50, min(500, total // (workers * 8) + 1))
-    jobs = [(docs[i: i + chunk], spans[i: i + chunk], config) for i in range(0, total, chunk)]
-    out = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for batch in pool.map(_prepare_many, jobs):
-            out.extend(batch)
-            if progress:
-                progress("sketching", len(out), total)
+    else:
+        chunk = max(50, min(500, total // (workers * 8) + 1))
+        jobs = [(docs[i: i + chunk], spans[i: i + chunk], config) for i in range(0, total, chunk)]
+        out = []
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for batch in pool.map(_prepare_many, jobs):
+                out.extend(batch)
+                if progress:
+                    progress("sketching", len(out), total)
+    topic = topic_words(out)
+    if topic:
+        out = [dataclasses.replace(p, side=Side(p.analysis, p.side.keep, topic)) for p in out]
     return out
+
+
+def topic_words(prepared: list) -> frozenset:
+    """Stems in at least half of the documents (and in three or more): the pile's topic."""
+    if len(prepared) < TOPIC_MIN_DOCS:
+        return frozenset()
+    counts: Counter = Counter()
+    for p in prepared:
+        an, keep = p.analysis, p.side.keep
+        counts.update({s for s, c, k in zip(an.stems, an.content, keep) if c and k})
+    floor = max(TOPIC_MIN_DOCS, TOPIC_MIN_SHARE * len(prepared))
+    return frozenset(s for s, n in counts.items() if n >= floor)
 
 
 def common_shingles(prepared: list, min_docs: int) -> frozenset:
