@@ -268,11 +268,9 @@ def oriented_scores(pair: Pair, story_id: str) -> dict:
 
 def prepare_meter(meter: Meter, config: Config):
     """Every document prepared as ``scan`` prepares it (boilerplate counted over the whole
-    corpus), and the corpus's stock phrases as ``scan_documents`` computes them."""
+    corpus, topic words damped)."""
     prepared = engine.prepare_corpus(meter.documents, config)
-    # Same threshold as engine.scan_documents, so pair scores equal the scan's.
-    common = engine.common_shingles(prepared, max(4, len(prepared) // 100))
-    return {p.doc.id: p for p in prepared}, common
+    return {p.doc.id: p for p in prepared}
 
 
 def judge_catchline_pairs(meter: Meter, config: Config, stories=None,
@@ -292,13 +290,13 @@ def judge_catchline_pairs(meter: Meter, config: Config, stories=None,
                                                  key=lambda d: d.id), config)
                 for pa_id in meter.pa_by_catchline.get(story.catchline, [])]
         return out
-    prepared, common = prepared or prepare_meter(meter, config)
+    prepared = prepared or prepare_meter(meter, config)
     with quiet_blas():
         for story in stories:
             pairs = []
             for pa_id in meter.pa_by_catchline.get(story.catchline, []):
                 pa, pb = sorted((prepared[pa_id], prepared[story.id]), key=lambda p: p.doc.id)
-                pairs.append(engine.judge(pa, pb, config, common))
+                pairs.append(engine.judge(pa, pb, config))
             out[story.id] = pairs
     return out
 

@@ -50,7 +50,7 @@ def evaluate(config: Optional[Config] = None, data: Path = M.DEFAULT_DATA,
     config = config or M.base_config()
     meter = M.load(data)
     started = time.perf_counter()
-    prepared, common = M.prepare_meter(meter, config)
+    prepared = M.prepare_meter(meter, config)
     prepare_s = time.perf_counter() - started
     pairs = []
     for story in meter.stories:
@@ -63,12 +63,12 @@ def evaluate(config: Optional[Config] = None, data: Path = M.DEFAULT_DATA,
 
     ours, plain, words, kept, cells = [], [], [], [], []
     with M.quiet_blas():
-        engine.pair_scores(*pairs[0], config, common)  # warm-up: wordfreq, stemmers
+        engine.pair_scores(*pairs[0], config)  # warm-up: wordfreq, stemmers
         for pa, pb in pairs:
             best = float("inf")
             for _ in range(repeat):
                 t0 = time.perf_counter()
-                scores, _passages = engine.pair_scores(pa, pb, config, common)
+                scores, _passages = engine.pair_scores(pa, pb, config)
                 best = min(best, time.perf_counter() - t0)
             ours.append(best * 1000)
             sa, sb = sentences[pa.doc.id], sentences[pb.doc.id]

@@ -26,7 +26,7 @@ def naive_longest_common_run(a, b):
     return best
 
 
-words = st.lists(st.sampled_from("the cat sat on a mat and dog ran far".split()), max_size=40)
+words = st.lists(st.sampled_from("zxqv bzrt qwpl vvkx jjrm trqz gzzk".split()), max_size=40)
 
 
 @settings(max_examples=150, deadline=None)
@@ -114,3 +114,13 @@ def test_independent_article_on_the_same_story_has_few_paraphrases():
     ]
     passages = align_passages(side(" ".join(other)), side(" ".join(SOURCE)), 6, 0.5)
     assert len(passages) <= 1
+
+
+def test_stock_phrases_are_not_copying_but_long_runs_are():
+    a = side("Officials said in a statement on Monday that the bridge would close for repairs.")
+    b = side("The mayor said in a statement on Monday that taxes will rise next year.")
+    assert exact_runs(a, b, 6) == []
+    long_a = side("He said in a statement on Monday that the old Kellerman bridge would close.")
+    long_b = side("Police said in a statement on Monday that the old Kellerman bridge would close.")
+    runs = exact_runs(long_a, long_b, 6)
+    assert [n for _, _, n in runs] == [13]

@@ -32,6 +32,7 @@ from .normalize import Analysis
 from .shingle import ngram_hashes, token_hashes
 
 MAX_GROUP = 3
+STOCK_PHRASE_WEIGHT = 12.0
 TOPIC_DAMPING = 0.25
 _MIN_UNIT_WORDS = 5
 _MIN_CONDENSED_RATIO = 0.33
@@ -57,8 +58,24 @@ class Side:
         return token_hashes(self.analysis.forms)
 
     @cached_property
+    def rarity(self) -> np.ndarray:
+        """Rarity weight of each token in its language, 0 for stopwords and boilerplate."""
+        an = self.analysis
+        return np.where(an.content & self.keep, word_weights(an), 0.0).astype(np.float32)
+
+    @cached_property
+    def weights(self) -> np.ndarray:
+        """:attr:`rarity` with the pile's topic words damped: the weights of paraphrase scoring."""
+        weights = self.rarity
+        an = self.analysis
+        if self.topic_words:
+            topic = np.fromiter((s in self.topic_words for s in an.stems), bool, len(an.stems))
+            weights = np.where(topic, weights * TOPIC_DAMPING, weights).astype(np.float32)
+        return weights
+
+    @cached_property
     def units(self) -> "_Units":
-        return _units(self, word_weights(self.analysis))
+        return _units(self)
 
     @property
     def char_weights(self) -> np.ndarray:
@@ -80,24 +97,24 @@ def _frequency_dict(lang: str) -> dict:
 
 
 def word_weights(analysis: Analysis) -> np.ndarray:
-    """Weight of each token: 1 for very common words up to ~8 for words the lexicon lacks."""
+    """Weight of each token: 1 for very common words up to 8 for words the lexicon lacks."""
     freqs = _frequency_dict(analysis.language)
-    out = np.empty(len(analysis.forms), dtype=np.float32)
-    for i, form in enumerate(analysis.forms):
-        freq = freqs.get(form, 0.0)
-        zipf = np.log10(freq * 1e9) if freq > 0 else 0.0
-        out[i] = 1.0 + max(0.0, 7.0 - zipf)
-    return out
+    frequency = np.fromiter((freqs.get(f, 0.0) for f in analysis.forms), np.float64,
+                            len(analysis.forms))
+    with np.errstate(divide="ignore"):
+        zipf = np.where(frequency > 0, np.log10(frequency * 1e9), 0.0)
+    return (1.0 + np.maximum(0.0, 7.0 - zipf)).astype(np.float32)
 
 
 # ---------------------------------------------------------------------------- exact
 
 
-def exact_runs(a: Side, b: Side, min_words: int, common: frozenset = frozenset()) -> list:
+def exact_runs(a: Side, b: Side, min_words: int) -> list:
     """Maximal shared word runs as ``(a_first_token, b_first_token, length)``, non-overlapping.
 
-    ``common`` holds hashes of ``min_words``-grams frequent in the corpus: a run made only of
-    those (a stock phrase) is not copying.
+    A short run whose words are all common ("said in a statement on Monday", "the Collective
+    Security Treaty Organization" in a pile about it) is a stock phrase, not copying: runs under
+    twice ``min_words`` need content words of total weight ``STOCK_PHRASE_WEIGHT``.
     """
     ha = _masked_hashes(a, salt=1)
     hb = _masked_hashes(b, salt=2)
@@ -135,7 +152,8 @@ def exact_runs(a: Side, b: Side, min_words: int, common: frozenset = frozenset()
         for start, stop in _true_runs(free):
             if stop - start < min_words:
                 continue
-            if common and all(int(k) in common for k in ka[ai + start: ai + stop - min_words + 1]):
+            if stop - start < 2 * min_words and \
+                    a.rarity[ai + start: ai + stop].sum() < STOCK_PHRASE_WEIGHT:
                 continue
             used_a[ai + start: ai + stop] = True
             used_b[bj + start: bj + stop] = True
@@ -161,10 +179,10 @@ def _true_runs(flags: np.ndarray) -> list:
     return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
 
 
-def exact_passages(a: Side, b: Side, min_words: int, common: frozenset = frozenset()) -> list:
+def exact_passages(a: Side, b: Side, min_words: int) -> list:
     """:func:`exact_runs` as passages with character offsets."""
     out = []
-    for ai, bj, length in exact_runs(a, b, min_words, common):
+    for ai, bj, length in exact_runs(a, b, min_words):
         a_start, a_end = a.analysis.char_span(ai, ai + length)
         b_start, b_end = b.analysis.char_span(bj, bj + length)
         out.append(Passage("exact", a_start, a_end, b_start, b_end, 1.0))
@@ -183,8 +201,9 @@ class _Units:
     texts: list  # space-joined content forms, for rapidfuzz
 
 
-def _units(side: Side, weights: np.ndarray) -> _Units:
+def _units(side: Side) -> _Units:
     an = side.analysis
+    weights = side.weights
     ranges, bags, texts = [], [], []
     for first, end in an.sentences:
         idx = [t for t in range(first, end) if side.keep[t]]
@@ -193,12 +212,9 @@ def _units(side: Side, weights: np.ndarray) -> _Units:
         bag: dict[str, float] = {}
         words = []
         for t in idx:
-            if an.content[t]:
+            if weights[t] > 0:
                 stem = an.stems[t]
-                weight = float(weights[t])
-                if stem in side.topic_words:
-                    weight *= TOPIC_DAMPING
-                bag[stem] = max(bag.get(stem, 0.0), weight)
+                bag[stem] = max(bag.get(stem, 0.0), float(weights[t]))
                 words.append(an.forms[t])
         if not bag:
             continue
@@ -334,11 +350,10 @@ def covered_share(side: Side, spans) -> float:
     return float(weights[inside].sum() / total)
 
 
-def align_passages(a: Side, b: Side, min_words: int, threshold: float,
-                   common: frozenset = frozenset()) -> list:
+def align_passages(a: Side, b: Side, min_words: int, threshold: float) -> list:
     """All passages of a pair: exact runs, then paraphrased sentences that are not already
     (almost) wholly exact, sorted by position in ``a``."""
-    exact = exact_passages(a, b, min_words, common)
+    exact = exact_passages(a, b, min_words)
     exact_a = [(p.a_start, p.a_end) for p in exact]
     exact_b = [(p.b_start, p.b_end) for p in exact]
     out = list(exact)

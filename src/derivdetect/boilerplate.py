@@ -9,8 +9,8 @@ Two signals, both cheap and corpus-level:
 * lines that look like furniture anywhere ("Also read:", "Get the ... in your inbox",
   "Leave a Comment"), so that a single pair compared on its own is judged fairly too.
 
-``line_keys`` is per document (pure, parallel); ``boilerplate_spans`` needs the counts over the
-corpus, which ``count_lines`` accumulates (a persistent archive keeps the same counts).
+``line_keys`` is per document (pure, parallel); ``boilerplate_spans`` needs the set of line keys
+common in the corpus (``engine.common_lines``; a persistent archive keeps the same counts).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import numpy as np
 import regex
 import xxhash
 
-from .normalize import TOKEN_RE, normalize_token
 
 FURNITURE_RE = regex.compile(
     r"^\W*(?:(?:also read|read more|read also|related(?: articles?| stories)?|see also|"
@@ -45,7 +44,6 @@ class Line:
 
 
 _WRAPPED_LINE_CHARS = 60
-_MIN_COMMON_WORDS = 3
 
 
 def _physical_lines(text: str):
@@ -86,33 +84,31 @@ def _flush(text: str, lines: list):
         yield lines[0][0], lines[-1][1]
 
 
+_NON_WORD_RE = regex.compile(r"[\W_]+")
+
+
 def line_keys(text: str) -> tuple:
-    """Each boilerplate unit (see :func:`_blocks`) with its span and a hash of its words."""
+    """Each boilerplate unit (see :func:`_blocks`) with its span and a hash of its words
+    (case-folded, punctuation and spacing ignored)."""
     lines = []
     for start, end in _blocks(text):
-        words = [normalize_token(m.group()) for m in TOKEN_RE.finditer(text, start, end)]
+        words = _NON_WORD_RE.sub(" ", text[start:end].casefold()).split()
         if words:
-            key = xxhash.xxh3_64_intdigest(" ".join(words).encode("utf-8"))
+            key = xxhash.xxh3_64_intdigest(" ".join(words).encode("utf-8", "surrogatepass"))
             lines.append(Line(start, end, key, len(words)))
     return tuple(lines)
 
 
-def count_lines(per_document_keys) -> Counter:
-    """In how many documents each line key occurs (a document counts once per key)."""
-    counts: Counter = Counter()
-    for lines in per_document_keys:
-        counts.update({line.key for line in lines})
-    return counts
+def boilerplate_spans(text: str, lines: tuple, furniture: frozenset, max_words: int) -> tuple:
+    """Character spans of this document's boilerplate, in text order and merged.
 
-
-def boilerplate_spans(text: str, lines: tuple, doc_counts: Counter,
-                      min_docs: int, max_words: int) -> tuple:
-    """Character spans of this document's boilerplate lines, in text order."""
+    ``furniture`` holds the keys of lines common in the corpus (see ``engine.common_lines``);
+    lines repeated inside this document and lines matching :data:`FURNITURE_RE` count too.
+    """
     within = Counter(line.key for line in lines)
     spans = []
     for line in lines:
-        common = (doc_counts.get(line.key, 0) >= min_docs
-                  and _MIN_COMMON_WORDS <= line.words <= max_words)
+        common = line.key in furniture and line.words <= max_words
         if common or within[line.key] > 1:
             spans.append((line.start, line.end))
     for start, end in _physical_lines(text):

@@ -1,11 +1,13 @@
 """The local engine: runs the pure stages over a folder or a pair of files.
 
-ingest -> boilerplate counts -> prepare (normalize, shingle, signature) -> candidates
-(LSH + shared rare keys) -> verify and align each candidate -> classify -> cluster.
+ingest -> sketch (every document: signature, rewrite keys, line keys; a few KB each)
+-> boilerplate counts and topic words -> candidates (LSH + shared rare keys + same bytes)
+-> verify and align each candidate (full analysis only for documents in candidate pairs)
+-> classify -> cluster.
 
-Only :func:`scan` and :func:`compare` touch the filesystem (through ``ingest``); everything
-they call takes and returns plain data, so an archive index or a Spark engine can run the same
-stages on other storage.
+Sketching and verification run in worker processes. Only :func:`scan` and :func:`compare`
+touch the filesystem (through ``ingest``); everything they call takes and returns plain data,
+so an archive index or a Spark engine can run the same stages on other storage.
 """
 
 from __future__ import annotations
@@ -17,140 +19,183 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from . import __version__
 from .align import Side, align_passages, covered_share
-from .boilerplate import boilerplate_spans, count_lines, line_keys, token_mask
+from .boilerplate import boilerplate_spans, line_keys, token_mask
 from .candidates import lsh_candidates, merge_candidates, shared_key_candidates
 from .classify import extent_for, source_for, verdict_for
 from .cluster import clusters_of
 from .config import Config
 from .errors import InputError
 from .models import Document, Pair, ScanResult
-from .normalize import Analysis, analyze
+from .normalize import Analysis, analyze, lexical, word_forms
 from .shingle import content_shingles, word_shingles
 from .signature import minhash
 from .verify import overlap, set_scores
 
 Progress = Callable[[str, int, int], None]
-_PARALLEL_MIN_DOCS = 400
+PARALLEL_MIN_DOCS = 400
+PARALLEL_MIN_PAIRS = 300
+SKETCH_BATCH = 200
+VERIFY_BATCH = 128
 TOPIC_MIN_DOCS = 3
-TOPIC_MIN_SHARE = 0.5
+TOPIC_MIN_SHARE = 0.7
+TOPIC_SAMPLE = 2000
+_MIN_COMMON_LINE_WORDS = 3
+
+
+# ---------------------------------------------------------------------------- sketches
+
+
+@dataclass(frozen=True, eq=False)
+class Sketch:
+    """What one document contributes to candidate generation, kept for every document.
+
+    About ``4 * num_perm + 8 * (rewrite keys + line keys)`` bytes: 2-4 KB for a news article.
+    ``stems`` (content stems, for the pile's topic words) is kept for a sample only.
+    """
+
+    signature: np.ndarray
+    content_keys: np.ndarray
+    line_keys: np.ndarray
+    stems: Optional[frozenset] = None
+
+    @property
+    def nbytes(self) -> int:
+        return self.signature.nbytes + self.content_keys.nbytes + self.line_keys.nbytes
+
+
+def sketch(text: str, config: Config, with_stems: bool = False) -> Sketch:
+    """Sketch one text (pure). Boilerplate is not masked here: it is not known yet, and widely
+    repeated furniture drops out of the rewrite keys by their document frequency anyway."""
+    forms = word_forms(text)
+    _, stems, content = lexical(forms)
+    words = word_shingles(forms, None, config.shingle_words)
+    keys = content_shingles(stems, content, None, config.rewrite_key_words)
+    lines = np.unique(np.array(
+        [line.key for line in line_keys(text)
+         if _MIN_COMMON_LINE_WORDS <= line.words <= config.boilerplate_max_words],
+        dtype=np.uint64))
+    topic = frozenset(s for s, c in zip(stems, content) if c) if with_stems else None
+    return Sketch(minhash(words, config.num_perm, config.seed), keys, lines, topic)
+
+
+def _sketch_batch(args) -> list:
+    texts, config, first_index = args
+    return [sketch(t, config, first_index + i < TOPIC_SAMPLE) for i, t in enumerate(texts)]
+
+
+def _workers(config: Config) -> int:
+    return config.workers or os.cpu_count() or 1
+
+
+def sketch_corpus(docs: list, config: Config, progress: Optional[Progress] = None) -> list:
+    """Sketch every document, in parallel when there are many."""
+    total = len(docs)
+    jobs = [([d.text for d in docs[i: i + SKETCH_BATCH]], config, i)
+            for i in range(0, total, SKETCH_BATCH)]
+    out: list = []
+    if _workers(config) == 1 or total < PARALLEL_MIN_DOCS:
+        results: Iterable = map(_sketch_batch, jobs)
+        pool = None
+    else:
+        pool = ProcessPoolExecutor(max_workers=_workers(config))
+        results = pool.map(_sketch_batch, jobs)
+    try:
+        for batch in results:
+            out.extend(batch)
+            if progress:
+                progress("sketching", len(out), total)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return out
+
+
+def common_lines(sketches: list, min_docs: int) -> frozenset:
+    """Line keys found in at least ``min_docs`` documents: the corpus's furniture."""
+    arrays = [s.line_keys for s in sketches if len(s.line_keys)]
+    if not arrays:
+        return frozenset()
+    keys, counts = np.unique(np.concatenate(arrays), return_counts=True)
+    return frozenset(keys[counts >= min_docs].tolist())
+
+
+def topic_words(sketches: list) -> frozenset:
+    """Stems in at least 70% of the documents (and in three or more): what the pile is about.
+    Estimated on the first ``TOPIC_SAMPLE`` documents (exact for smaller corpora)."""
+    sample = [s.stems for s in sketches if s.stems is not None]
+    if len(sample) < TOPIC_MIN_DOCS:
+        return frozenset()
+    counts: Counter = Counter()
+    for stems in sample:
+        counts.update(stems)
+    floor = max(TOPIC_MIN_DOCS, TOPIC_MIN_SHARE * len(sample))
+    return frozenset(s for s, n in counts.items() if n >= floor)
+
+
+def find_candidates(docs: list, sketches: list, config: Config) -> np.ndarray:
+    """Candidate pairs (document indexes) from three routes; never all pairs."""
+    n = len(sketches)
+    if n < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    signatures = np.stack([s.signature for s in sketches])
+    by_lsh = lsh_candidates(signatures, config.lsh_threshold)
+    by_keys = shared_key_candidates([s.content_keys for s in sketches], config.rewrite_max_df,
+                                    config.rewrite_min_shared)
+    by_hash: dict[str, list[int]] = {}
+    for i, doc in enumerate(docs):
+        if doc.content_hash:
+            by_hash.setdefault(doc.content_hash, []).append(i)
+    same = [(g[0], j) for g in by_hash.values() for j in g[1:]]
+    by_bytes = np.array(same, dtype=np.int64).reshape(-1, 2)
+    return merge_candidates(n, by_lsh, by_keys, by_bytes)
+
+
+# ---------------------------------------------------------------------------- verification
 
 
 @dataclass(frozen=True, eq=False)
 class Prepared:
-    """A document with everything the pair stages need: tokens, boilerplate, sketches."""
+    """A document fully analysed for verification: tokens, boilerplate, exact shingle sets."""
 
     doc: Document
     side: Side
     boilerplate: tuple
     word_shingles: np.ndarray
     content_keys: np.ndarray
-    signature: np.ndarray
 
     @property
     def analysis(self) -> Analysis:
         return self.side.analysis
 
 
-def prepare(doc: Document, boilerplate: tuple, config: Config) -> Prepared:
-    """Analyse one document given its boilerplate spans (pure)."""
+def prepare(doc: Document, config: Config, furniture: frozenset = frozenset(),
+            topic: frozenset = frozenset()) -> Prepared:
+    """Analyse one document for verification (pure): ``furniture`` are the corpus's common
+    line keys, ``topic`` its topic words."""
+    spans = boilerplate_spans(doc.text, line_keys(doc.text), furniture,
+                              config.boilerplate_max_words)
     analysis = analyze(doc.text)
-    keep = token_mask(analysis.starts, boilerplate)
+    keep = token_mask(analysis.starts, spans)
     words = word_shingles(analysis.forms, keep, config.shingle_words)
     keys = content_shingles(analysis.stems, analysis.content, keep, config.rewrite_key_words)
-    signature = minhash(words, config.num_perm, config.seed)
-    return Prepared(doc, Side(analysis, keep), boilerplate, words, keys, signature)
+    return Prepared(doc, Side(analysis, keep, topic), spans, words, keys)
 
 
-def _prepare_many(args) -> list:
-    docs, spans, config = args
-    return [prepare(d, s, config) for d, s in zip(docs, spans)]
-
-
-def prepare_corpus(docs: list, config: Config, progress: Optional[Progress] = None) -> list:
-    """Boilerplate over the whole corpus, then :func:`prepare` each document (in parallel)."""
-    keys = [line_keys(d.text) for d in docs]
-    counts = count_lines(keys)
-    spans = [boilerplate_spans(d.text, k, counts, config.boilerplate_min_docs,
-                               config.boilerplate_max_words) for d, k in zip(docs, keys)]
-    workers = config.workers or os.cpu_count() or 1
-    total = len(docs)
-    if workers == 1 or total < _PARALLEL_MIN_DOCS:
-        out = []
-        for i, (doc, span) in enumerate(zip(docs, spans)):
-            out.append(prepare(doc, span, config))
-            if progress and (i % 50 == 0 or i == total - 1):
-                progress("sketching", i + 1, total)
-    else:
-        chunk = max(50, min(500, total // (workers * 8) + 1))
-        jobs = [(docs[i: i + chunk], spans[i: i + chunk], config) for i in range(0, total, chunk)]
-        out = []
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for batch in pool.map(_prepare_many, jobs):
-                out.extend(batch)
-                if progress:
-                    progress("sketching", len(out), total)
-    topic = topic_words(out)
-    if topic:
-        out = [dataclasses.replace(p, side=Side(p.analysis, p.side.keep, topic)) for p in out]
-    return out
-
-
-def topic_words(prepared: list) -> frozenset:
-    """Stems in at least half of the documents (and in three or more): the pile's topic."""
-    if len(prepared) < TOPIC_MIN_DOCS:
-        return frozenset()
-    counts: Counter = Counter()
-    for p in prepared:
-        an, keep = p.analysis, p.side.keep
-        counts.update({s for s, c, k in zip(an.stems, an.content, keep) if c and k})
-    floor = max(TOPIC_MIN_DOCS, TOPIC_MIN_SHARE * len(prepared))
-    return frozenset(s for s, n in counts.items() if n >= floor)
-
-
-def common_shingles(prepared: list, min_docs: int) -> frozenset:
-    """Word shingles found in at least ``min_docs`` documents: stock phrases of this corpus."""
-    if len(prepared) < min_docs:
-        return frozenset()
-    counts: Counter = Counter()
-    for p in prepared:
-        counts.update(p.word_shingles.tolist())
-    return frozenset(k for k, c in counts.items() if c >= min_docs)
-
-
-def find_candidates(prepared: list, config: Config) -> np.ndarray:
-    """Candidate pairs (document indexes) from both routes; never all pairs."""
-    n = len(prepared)
-    if n < 2:
-        return np.empty((0, 2), dtype=np.int64)
-    signatures = np.stack([p.signature for p in prepared])
-    by_lsh = lsh_candidates(signatures, config.lsh_threshold)
-    by_keys = shared_key_candidates([p.content_keys for p in prepared], config.rewrite_max_df,
-                                    config.rewrite_min_shared)
-    by_hash: dict[str, list[int]] = {}
-    for i, p in enumerate(prepared):
-        if p.doc.content_hash:
-            by_hash.setdefault(p.doc.content_hash, []).append(i)
-    same = [(g[0], j) for g in by_hash.values() for j in g[1:]]
-    by_bytes = np.array(same, dtype=np.int64).reshape(-1, 2)
-    return merge_candidates(n, by_lsh, by_keys, by_bytes)
-
-
-def pair_scores(pa: Prepared, pb: Prepared, config: Config,
-                common: frozenset = frozenset()) -> tuple[dict, list]:
+def pair_scores(pa: Prepared, pb: Prepared, config: Config) -> tuple[dict, list]:
     """Exact set scores, aligned passages and coverage for one pair."""
     scores = set_scores(pa.word_shingles, pb.word_shingles)
     shared_keys = overlap(pa.content_keys, pb.content_keys)
-    scores["content_containment_a_in_b"] = shared_keys / len(pa.content_keys) if len(pa.content_keys) else 0.0
-    scores["content_containment_b_in_a"] = shared_keys / len(pb.content_keys) if len(pb.content_keys) else 0.0
+    scores["content_containment_a_in_b"] = _share(shared_keys, len(pa.content_keys))
+    scores["content_containment_b_in_a"] = _share(shared_keys, len(pb.content_keys))
     a, b = pa.side, pb.side
-    passages = align_passages(a, b, config.min_exact_words, config.paraphrase_threshold, common)
+    passages = align_passages(a, b, config.min_exact_words, config.paraphrase_threshold)
     exact = [p for p in passages if p.kind == "exact"]
     for name, side, pick in (("a", a, lambda p: (p.a_start, p.a_end)),
                              ("b", b, lambda p: (p.b_start, p.b_end))):
@@ -172,6 +217,10 @@ def pair_scores(pa: Prepared, pb: Prepared, config: Config,
     return scores, passages
 
 
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
 def _kept_forms(side: Side) -> list:
     return [f for f, k in zip(side.analysis.forms, side.keep) if k]
 
@@ -191,11 +240,11 @@ def small_matrix_mode():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def judge(pa: Prepared, pb: Prepared, config: Config, common: frozenset = frozenset()) -> Pair:
+def judge(pa: Prepared, pb: Prepared, config: Config) -> Pair:
     """The full judgement of one pair: scores, passages, verdict, source, extent.
 
     Call it inside :func:`small_matrix_mode` when judging many pairs."""
-    scores, passages = pair_scores(pa, pb, config, common)
+    scores, passages = pair_scores(pa, pb, config)
     verdict, reasons = verdict_for(scores, config)
     source, why = source_for(scores, verdict, pa.doc, pb.doc)
     extent = extent_for(scores, verdict, config)
@@ -203,28 +252,116 @@ def judge(pa: Prepared, pb: Prepared, config: Config, common: frozenset = frozen
                 tuple(passages), tuple(reasons))
 
 
-def scan_documents(docs: list, config: Config, progress: Optional[Progress] = None):
-    """Pairs and families in a list of documents (pure: no filesystem)."""
-    prepared = prepare_corpus(docs, config, progress)
-    candidates = find_candidates(prepared, config)
-    common = common_shingles(prepared, max(4, len(prepared) // 100))
-    pairs = []
-    total = len(candidates)
+def _verify_batch(args) -> list:
+    """Judge a batch of candidate pairs; returns ``(pair, boilerplate of a, of b)`` for the
+    reported ones. Each document is analysed once per batch."""
+    docs, pairs, config, furniture, topic = args
+    cache: dict[int, Prepared] = {}
+
+    def get(i: int) -> Prepared:
+        if i not in cache:
+            cache[i] = prepare(docs[i], config, furniture, topic)
+        return cache[i]
+
+    out = []
     with small_matrix_mode():
-        for k, (i, j) in enumerate(candidates.tolist()):
-            pa, pb = prepared[i], prepared[j]
+        for i, j in pairs:
+            pa, pb = get(i), get(j)
             if pa.doc.id > pb.doc.id:
                 pa, pb = pb, pa
-            pair = judge(pa, pb, config, common)
+            pair = judge(pa, pb, config)
             if pair.reported:
-                pairs.append(pair)
-            if progress and (k % 20 == 0 or k == total - 1):
-                progress("aligning", k + 1, total)
-    pairs.sort(key=lambda p: (p.a, p.b))
+                out.append((pair, pa.boilerplate, pb.boilerplate))
+    return out
+
+
+def verify_candidates(docs: list, candidates: np.ndarray, config: Config,
+                      furniture: frozenset, topic: frozenset,
+                      progress: Optional[Progress] = None) -> list:
+    """Judge every candidate pair, in parallel batches grouped by document."""
+    pairs = sorted(map(tuple, candidates.tolist()))
+    batches = [pairs[i: i + VERIFY_BATCH] for i in range(0, len(pairs), VERIFY_BATCH)]
+    jobs = []
+    for batch in batches:
+        needed = {i for pair in batch for i in pair}
+        jobs.append(({i: docs[i] for i in needed}, batch, config, furniture, topic))
+    out: list = []
+    done = 0
+    if _workers(config) == 1 or len(pairs) < PARALLEL_MIN_PAIRS:
+        results: Iterable = map(_verify_batch, jobs)
+        pool = None
+    else:
+        pool = ProcessPoolExecutor(max_workers=_workers(config))
+        results = pool.map(_verify_batch, jobs)
+    try:
+        for batch, result in zip(batches, results):
+            out.extend(result)
+            done += len(batch)
+            if progress:
+                progress("aligning", done, len(pairs))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return out
+
+
+# ---------------------------------------------------------------------------- drivers
+
+
+def prepare_corpus(docs: list, config: Config) -> list:
+    """Every document prepared for verification exactly as :func:`scan_documents` prepares
+    the documents of candidate pairs (corpus furniture and topic words included). For
+    benchmarks and tools that judge chosen pairs of a corpus."""
+    sketches = sketch_corpus(docs, config)
+    furniture = common_lines(sketches, config.boilerplate_min_docs)
+    topic = topic_words(sketches)
+    return [prepare(d, config, furniture, topic) for d in docs]
+
+
+def scan_documents(docs: list, config: Config, progress: Optional[Progress] = None):
+    """Pairs and families in a list of documents (pure: no filesystem).
+
+    Returns ``(pairs, clusters, stats, boilerplate)`` where ``boilerplate`` maps the ids of
+    documents in reported pairs to their boilerplate spans.
+    """
+    clock = _Stopwatch()
+    sketches = sketch_corpus(docs, config, progress)
+    clock.lap("sketch")
+    furniture = common_lines(sketches, config.boilerplate_min_docs)
+    topic = topic_words(sketches)
+    candidates = find_candidates(docs, sketches, config)
+    sketch_bytes = sum(s.nbytes for s in sketches)
+    del sketches
+    clock.lap("candidates")
+    judged = verify_candidates(docs, candidates, config, furniture, topic, progress)
+    clock.lap("verify")
+    pairs = tuple(sorted((p for p, _, _ in judged), key=lambda p: (p.a, p.b)))
+    boilerplate = {}
+    for pair, spans_a, spans_b in judged:
+        boilerplate[pair.a] = spans_a
+        boilerplate[pair.b] = spans_b
     clusters = clusters_of(pairs, {d.id: d.date for d in docs})
-    stats = {"documents": len(docs), "candidates": int(total), "reported": len(pairs)}
-    boilerplate = {p.doc.id: p.boilerplate for p in prepared if p.boilerplate}
-    return tuple(pairs), clusters, stats, boilerplate
+    stats = {"documents": len(docs), "candidates": int(len(candidates)),
+             "reported": len(pairs), "sketch_bytes": int(sketch_bytes),
+             "furniture_lines": len(furniture), "topic_words": len(topic),
+             "seconds": clock.laps}
+    return pairs, clusters, stats, boilerplate
+
+
+class _Stopwatch:
+    """Wall time per stage, for the scan's stats."""
+
+    def __init__(self):
+        import time
+
+        self._now = time.perf_counter
+        self._last = self._now()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, stage: str) -> None:
+        now = self._now()
+        self.laps[stage] = round(now - self._last, 3)
+        self._last = now
 
 
 def scan(root: Path, config: Config, progress: Optional[Progress] = None) -> ScanResult:
@@ -239,7 +376,7 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None) -> Sca
     docs, skipped = [], []
     for item in iter_inputs(root, config):
         (docs if isinstance(item, Document) else skipped).append(item)
-        if progress and len(docs) % 200 == 0:
+        if progress and len(docs) % 500 == 0:
             progress("reading", len(docs), 0)
     pairs, clusters, stats, boilerplate = scan_documents(docs, config, progress)
     return ScanResult(
@@ -251,12 +388,9 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None) -> Sca
 
 def compare_documents(doc_a: Document, doc_b: Document, config: Config) -> Pair:
     """Judge one pair on its own (boilerplate: furniture and repeated lines only)."""
-    prepared = [prepare(d, boilerplate_spans(d.text, line_keys(d.text), Counter(),
-                                             config.boilerplate_min_docs,
-                                             config.boilerplate_max_words), config)
-                for d in (doc_a, doc_b)]
+    pa, pb = prepare(doc_a, config), prepare(doc_b, config)
     with small_matrix_mode():
-        return judge(prepared[0], prepared[1], config)
+        return judge(pa, pb, config)
 
 
 def compare(path_a: Path, path_b: Path, config: Config) -> tuple[Pair, Document, Document]:

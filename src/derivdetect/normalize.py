@@ -109,13 +109,16 @@ def _stopwords(lang: str) -> frozenset:
     return frozenset(normalize_token(w) for w in words)
 
 
+_LANGUAGES = tuple(SNOWBALL_LANGUAGES)
+
+
 @lru_cache(maxsize=1)
 def _stopword_languages() -> dict:
-    """Each stopword -> the languages whose list holds it (for one-pass detection)."""
-    index: dict[str, list[str]] = {}
-    for lang in SNOWBALL_LANGUAGES:
+    """Each stopword -> a bit mask of the languages whose list holds it (one-pass detection)."""
+    index: dict[str, int] = {}
+    for bit, lang in enumerate(_LANGUAGES):
         for word in _stopwords(lang):
-            index.setdefault(word, []).append(lang)
+            index[word] = index.get(word, 0) | (1 << bit)
     return index
 
 
@@ -129,63 +132,110 @@ def detect_language(forms) -> str:
     if not sample:
         return "und"
     index = _stopword_languages()
-    counts: dict[str, int] = {}
-    for form in sample:
-        for lang in index.get(form, ()):
-            counts[lang] = counts.get(lang, 0) + 1
-    if not counts:
+    masks = np.fromiter((index.get(f, 0) for f in sample), dtype=np.int64, count=len(sample))
+    masks = masks[masks != 0]
+    if not len(masks):
         return "und"
-    best = max(counts, key=lambda lang: (counts[lang], lang == "en"))
-    return best if counts[best] / len(sample) >= _MIN_STOPWORD_SHARE else "und"
-
-
-class _Stemmer:
-    """A memoized Snowball stemmer (PyStemmer's C version when installed)."""
-
-    def __init__(self, lang: str):
-        import snowballstemmer
-
-        self._stem = snowballstemmer.stemmer(SNOWBALL_LANGUAGES[lang]).stemWord
-        self._memo: dict[str, str] = {}
-
-    def __call__(self, word: str) -> str:
-        stem = self._memo.get(word)
-        if stem is None:
-            stem = self._stem(word) if not word[:1].isdigit() else word
-            if len(self._memo) < 500_000:
-                self._memo[word] = stem
-        return stem
+    bits = (masks[:, None] >> np.arange(len(_LANGUAGES))) & 1
+    counts = bits.sum(axis=0)
+    best = int(np.argmax(counts))
+    if counts[_LANGUAGES.index("en")] == counts[best]:
+        best = _LANGUAGES.index("en")
+    return _LANGUAGES[best] if counts[best] / len(sample) >= _MIN_STOPWORD_SHARE else "und"
 
 
 @lru_cache(maxsize=None)
-def _stemmer(lang: str) -> _Stemmer:
-    return _Stemmer(lang)
+def _stemmer(lang: str):
+    """Snowball stemmer for ``lang`` (PyStemmer's C version when installed); numbers as-is."""
+    import snowballstemmer
+
+    stem_word = snowballstemmer.stemmer(SNOWBALL_LANGUAGES[lang]).stemWord
+    return lambda word: word if word[:1].isdigit() else stem_word(word)
 
 
 def _is_unspaced(form: str) -> bool:
     return len(form) == 1 and regex.match(rf"[{_UNSPACED}]", form) is not None
 
 
+_MEMO_LIMIT = 1_000_000
+_form_memo: dict[str, str] = {}
+
+
+def word_forms(text: str) -> list[str]:
+    """Normalized tokens of ``text`` without offsets: the fast path of sketching.
+
+    Memoized per distinct raw token, so a corpus pays for Unicode normalization once per word.
+    """
+    memo = _form_memo
+    out = []
+    for raw in TOKEN_RE.findall(text):
+        form = memo.get(raw)
+        if form is None:
+            form = normalize_token(raw)
+            if len(memo) < _MEMO_LIMIT:
+                memo[raw] = form
+        out.append(form)
+    return out
+
+
+class _Lexicon:
+    """Stem and stopword status of each form in one language, memoized."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.memo: dict[str, tuple[str, bool]] = {}
+        if lang in SNOWBALL_LANGUAGES:
+            self.stop = _stopwords(lang)
+            self.stem = _stemmer(lang)
+        else:
+            self.stop = None
+
+    def __call__(self, form: str) -> tuple[str, bool]:
+        entry = self.memo.get(form)
+        if entry is None:
+            if self.stop is not None:
+                entry = (self.stem(form), form not in self.stop and (len(form) > 1 or form.isdigit()))
+            else:
+                entry = (form, len(form) > 1 or form.isdigit() or _is_unspaced(form))
+            if len(self.memo) < _MEMO_LIMIT:
+                self.memo[form] = entry
+        return entry
+
+
+@lru_cache(maxsize=None)
+def _lexicon(lang: str) -> _Lexicon:
+    return _Lexicon(lang)
+
+
+def lexical(forms, language: str | None = None) -> tuple[str, list, np.ndarray]:
+    """``(language, stems, content mask)`` of a list of forms."""
+    lang = language or detect_language(forms)
+    lexicon = _lexicon(lang if lang in SNOWBALL_LANGUAGES else "und")
+    entries = [lexicon(f) for f in forms]
+    stems = [e[0] for e in entries]
+    content = np.fromiter((e[1] for e in entries), bool, len(entries))
+    return lang, stems, content
+
+
 def analyze(text: str, language: str | None = None) -> Analysis:
     """Tokenize ``text`` and find its sentences; pure function of the text."""
     starts: list[int] = []
     ends: list[int] = []
-    forms: list[str] = []
+    raws: list[str] = []
     for match in TOKEN_RE.finditer(text):
         starts.append(match.start())
         ends.append(match.end())
-        forms.append(normalize_token(match.group()))
-    lang = language or detect_language(forms)
-    if lang in SNOWBALL_LANGUAGES:
-        stop = _stopwords(lang)
-        stem = _stemmer(lang)
-        stems = [stem(f) for f in forms]
-        content = np.fromiter(
-            (f not in stop and (len(f) > 1 or f.isdigit()) for f in forms), bool, len(forms))
-    else:
-        stems = list(forms)
-        content = np.fromiter(
-            (len(f) > 1 or f.isdigit() or _is_unspaced(f) for f in forms), bool, len(forms))
+        raws.append(match.group())
+    memo = _form_memo
+    forms = []
+    for raw in raws:
+        form = memo.get(raw)
+        if form is None:
+            form = normalize_token(raw)
+            if len(memo) < _MEMO_LIMIT:
+                memo[raw] = form
+        forms.append(form)
+    lang, stems, content = lexical(forms, language)
     start_arr = np.asarray(starts, dtype=np.int64)
     end_arr = np.asarray(ends, dtype=np.int64)
     sentences = _split_sentences(text, start_arr, forms)

@@ -30,9 +30,11 @@
       var c = numeric ? (x.k < y.k ? -1 : x.k > y.k ? 1 : 0) : collator.compare(x.k, y.k);
       return c !== 0 ? c * dir : x.i - y.i;
     });
-    var frag = document.createDocumentFragment();
-    keyed.forEach(function (e) { frag.appendChild(e.row); });
-    tbody.appendChild(frag);
+    // reorder while the body is detached: one style and layout pass instead of one per row
+    var next = tbody.nextSibling;
+    table.removeChild(tbody);
+    keyed.forEach(function (e) { tbody.appendChild(e.row); });
+    table.insertBefore(tbody, next);
     rows = keyed.map(function (e) { return e.row; });
     haystack = keyed.map(function (e) { return haystack[e.i]; });
   }
