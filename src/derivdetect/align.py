@@ -149,7 +149,7 @@ def exact_runs(a: Side, b: Side, min_words: int) -> list:
     for length, ai, bj in candidates:
         # Trim a run that overlaps an accepted one; keep what is left if still long enough.
         free = ~(used_a[ai: ai + length] | used_b[bj: bj + length])
-        for start, stop in _true_runs(free):
+        for start, stop in true_runs(free):
             if stop - start < min_words:
                 continue
             if stop - start < 2 * min_words and \
@@ -170,7 +170,7 @@ def _masked_hashes(side: Side, salt: int) -> np.ndarray:
     return hashes
 
 
-def _true_runs(flags: np.ndarray) -> list:
+def true_runs(flags: np.ndarray) -> list:
     """``[start, stop)`` of each run of True values."""
     if not len(flags):
         return []

@@ -66,8 +66,11 @@ def source_for(scores: dict, verdict: str, doc_a: Document, doc_b: Document) -> 
         earlier, later = (doc_a, doc_b) if doc_a.date < doc_b.date else (doc_b, doc_a)
         return earlier.id, f"published earlier ({earlier.date} before {later.date})"
     ca, cb = scores["coverage_a"], scores["coverage_b"]
-    if verdict == "verbatim" or abs(ca - cb) < 0.05:
-        return None, "same text in both and no dates: the direction can't be told"
+    if verdict == "verbatim":
+        return None, "the same text in both and no dates: the direction can't be told"
+    if abs(ca - cb) < 0.05:
+        return None, (f"each text is about equally covered by the other ({ca:.0%} and {cb:.0%}) "
+                      "and there are no dates: the direction can't be told")
     side = derived_side(scores)
     source, derived = (doc_b, doc_a) if side == "a" else (doc_a, doc_b)
     return source.id, (

@@ -129,7 +129,7 @@ def compare(
     except DerivDetectError as exc:
         _fail(exc)
     if as_json:
-        typer.echo(json.dumps(pair.to_dict(), ensure_ascii=False, indent=1))
+        typer.echo(json.dumps(pair.to_dict(), ensure_ascii=True, indent=1))
     else:
         typer.echo(explain_pair(pair, doc_a, doc_b))
 

@@ -25,14 +25,14 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from . import __version__
-from .align import Side, align_passages, covered_share
+from .align import Side, align_passages, covered_share, true_runs
 from .boilerplate import boilerplate_spans, line_keys, token_mask
 from .candidates import lsh_candidates, merge_candidates, shared_key_candidates
 from .classify import extent_for, source_for, verdict_for
 from .cluster import clusters_of
 from .config import Config
 from .errors import InputError
-from .models import Document, Pair, ScanResult
+from .models import Document, Pair, Passage, ScanResult
 from .normalize import Analysis, analyze, lexical, word_forms
 from .shingle import content_shingles, word_shingles
 from .signature import minhash
@@ -195,7 +195,12 @@ def pair_scores(pa: Prepared, pb: Prepared, config: Config) -> tuple[dict, list]
     scores["content_containment_a_in_b"] = _share(shared_keys, len(pa.content_keys))
     scores["content_containment_b_in_a"] = _share(shared_keys, len(pb.content_keys))
     a, b = pa.side, pb.side
-    passages = align_passages(a, b, config.min_exact_words, config.paraphrase_threshold)
+    identical = bool(pa.doc.content_hash and pa.doc.content_hash == pb.doc.content_hash) or (
+        pa.doc.text == pb.doc.text)
+    if identical:
+        passages = _whole_text_passages(a)
+    else:
+        passages = align_passages(a, b, config.min_exact_words, config.paraphrase_threshold)
     exact = [p for p in passages if p.kind == "exact"]
     for name, side, pick in (("a", a, lambda p: (p.a_start, p.a_end)),
                              ("b", b, lambda p: (p.b_start, p.b_end))):
@@ -210,19 +215,21 @@ def pair_scores(pa: Prepared, pb: Prepared, config: Config) -> tuple[dict, list]
         (_tokens_inside(a, [(p.a_start, p.a_end)]) for p in exact), default=0)
     scores["exact_passages"] = len(exact)
     scores["paraphrase_passages"] = len(passages) - len(exact)
-    scores["identical_text"] = bool(
-        pa.doc.content_hash and pa.doc.content_hash == pb.doc.content_hash) or (
-        scores["words_a"] > 0 and scores["words_a"] == scores["words_b"]
-        and _kept_forms(a) == _kept_forms(b))
+    scores["identical_text"] = identical
     return scores, passages
+
+
+def _whole_text_passages(side: Side) -> list:
+    """Two identical texts: each stretch outside boilerplate is one exact passage."""
+    out = []
+    for first, end in true_runs(side.keep):
+        start, stop = side.analysis.char_span(first, end)
+        out.append(Passage("exact", start, stop, start, stop, 1.0))
+    return out
 
 
 def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
-
-
-def _kept_forms(side: Side) -> list:
-    return [f for f, k in zip(side.analysis.forms, side.keep) if k]
 
 
 def _tokens_inside(side: Side, spans) -> int:

@@ -39,7 +39,7 @@ def write_outputs(result: ScanResult, out_dir: Path) -> list[Path]:
         raise InputError(f"{out_dir}: cannot create the output folder ({exc.strerror})") from None
     written = []
     payload = scan_payload(result)
-    atomic_write(out_dir / "pairs.json", json.dumps(payload, ensure_ascii=False, indent=1))
+    atomic_write(out_dir / "pairs.json", json.dumps(payload, ensure_ascii=True, indent=1))
     written.append(out_dir / "pairs.json")
     atomic_write(out_dir / "pairs.csv", pairs_frame(result.pairs).to_csv(index=False))
     written.append(out_dir / "pairs.csv")

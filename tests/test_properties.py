@@ -1,0 +1,52 @@
+"""Properties of whole scans and comparisons on random text."""
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from derivdetect import Config
+from derivdetect.engine import compare_documents, scan_documents
+from derivdetect.models import Document
+from conftest import CORPUS
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(min_size=1, max_size=600).filter(lambda t: any(c.isalnum() for c in t)))
+def test_a_document_compared_with_itself_is_verbatim(text):
+    doc = Document("x", "x", text)
+    pair = compare_documents(doc, doc, Config())
+    assert pair.verdict == "verbatim"
+    if pair.scores["words_a"]:
+        assert pair.scores["coverage_a"] == 1.0
+        assert pair.scores["coverage_b"] == 1.0
+    for p in pair.passages:
+        assert 0 <= p.a_start < p.a_end <= len(text)
+
+
+def _seed_docs():
+    return [Document(p.name, p.name, p.read_text(encoding="utf-8"))
+            for p in sorted(CORPUS.glob("*.txt"))]
+
+
+def _extra_docs():
+    base = _seed_docs()[1].text
+    sentences = base.split(". ")
+    rng = random.Random(5)
+    shuffled = sentences[:]
+    rng.shuffle(shuffled)
+    return [Document("copy.txt", "copy.txt", base.replace("\n\n", "\n")),
+            Document("shuffled.txt", "shuffled.txt", ". ".join(shuffled))]
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_scanning_the_same_files_in_another_order_gives_the_same_pairs(rnd):
+    docs = _seed_docs() + _extra_docs()
+    expected, _, _, _ = scan_documents(docs, Config(workers=1))
+    shuffled = docs[:]
+    rnd.shuffle(shuffled)
+    got, _, _, _ = scan_documents(shuffled, Config(workers=1))
+    summary = lambda pairs: [(p.a, p.b, p.verdict, p.source, p.extent) for p in pairs]
+    assert summary(got) == summary(expected)
+    assert len(expected) >= 3
