@@ -5,6 +5,7 @@ from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import CORPUS
 from derivdetect.signature import estimate_jaccard, minhash
 
 hash_sets = st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=300, unique=True)
@@ -33,3 +34,23 @@ def test_estimate_tracks_exact_jaccard():
 
 def test_empty_set_has_the_empty_signature():
     assert (minhash(np.empty(0, dtype=np.uint64), 32) == 0xFFFFFFFF).all()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=500) | st.sampled_from([
+    (CORPUS / "000_2db2f79e78af98da.txt").read_text(encoding="utf-8"),
+    "Беженцы покидают регион, и миротворцы не смогли их защитить, как и обещали.",
+    "北京是中国的首都。我爱北京。"]))
+def test_sketch_fast_path_equals_the_analysis_path(text):
+    from derivdetect.config import Config
+    from derivdetect.engine import sketch
+    from derivdetect.normalize import analyze
+    from derivdetect.shingle import content_shingles, word_shingles
+
+    config = Config()
+    an = analyze(text)
+    fast = sketch(text, config)
+    words = word_shingles(an.forms, None, config.shingle_words)
+    assert np.array_equal(fast.content_keys,
+                          content_shingles(an.stems, an.content, None, config.rewrite_key_words))
+    assert np.array_equal(fast.signature, minhash(words, config.num_perm, config.seed))

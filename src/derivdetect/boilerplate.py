@@ -15,6 +15,7 @@ common in the corpus (``engine.common_lines``; a persistent archive keeps the sa
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -84,7 +85,7 @@ def _flush(text: str, lines: list):
         yield lines[0][0], lines[-1][1]
 
 
-_NON_WORD_RE = regex.compile(r"[\W_]+")
+_NON_WORD_RE = re.compile(r"[\W_]+")
 
 
 def line_keys(text: str) -> tuple:

@@ -34,7 +34,7 @@ from .config import Config
 from .errors import InputError
 from .models import Document, Pair, Passage, ScanResult
 from .normalize import Analysis, analyze, lexical, word_forms
-from .shingle import content_shingles, word_shingles
+from .shingle import content_shingles, ngram_hashes, sketch_hashes, word_shingles
 from .signature import minhash
 from .verify import overlap, set_scores
 
@@ -73,15 +73,17 @@ class Sketch:
 def sketch(text: str, config: Config, with_stems: bool = False) -> Sketch:
     """Sketch one text (pure). Boilerplate is not masked here: it is not known yet, and widely
     repeated furniture drops out of the rewrite keys by their document frequency anyway."""
-    forms = word_forms(text)
-    _, stems, content = lexical(forms)
-    words = word_shingles(forms, None, config.shingle_words)
-    keys = content_shingles(stems, content, None, config.rewrite_key_words)
+    form_hashes, stem_hashes = sketch_hashes(text)
+    words = np.unique(ngram_hashes(form_hashes, config.shingle_words))
+    keys = np.unique(ngram_hashes(stem_hashes, config.rewrite_key_words))
     lines = np.unique(np.array(
         [line.key for line in line_keys(text)
          if _MIN_COMMON_LINE_WORDS <= line.words <= config.boilerplate_max_words],
         dtype=np.uint64))
-    topic = frozenset(s for s, c in zip(stems, content) if c) if with_stems else None
+    topic = None
+    if with_stems:
+        _, stems, content = lexical(word_forms(text))
+        topic = frozenset(s for s, c in zip(stems, content) if c)
     return Sketch(minhash(words, config.num_perm, config.seed), keys, lines, topic)
 
 

@@ -28,7 +28,7 @@ def token_hashes(tokens) -> np.ndarray:
     for i, token in enumerate(tokens):
         value = memo.get(token)
         if value is None:
-            value = xxhash.xxh3_64_intdigest(token.encode("utf-8"))
+            value = _hash(token)
             if len(memo) < 1_000_000:
                 memo[token] = value
         out[i] = value
@@ -67,3 +67,40 @@ def content_shingles(stems, content: np.ndarray, mask: np.ndarray | None, n: int
     keep = content if mask is None else content & mask
     hashes = token_hashes([s for s, k in zip(stems, keep) if k])
     return np.unique(ngram_hashes(hashes, n))
+
+
+_sketch_memos: dict[str, dict] = {}
+
+
+def sketch_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Token hashes and content-stem hashes of ``text`` in one pass: the sketch's fast path.
+
+    Gives exactly ``token_hashes(analyze(text).forms)`` and the hashes of the content stems,
+    in order (a property test checks it), with one memo lookup per token instead of four.
+    """
+    from .normalize import _DETECT_SAMPLE, _lexicon, detect_language, form_of, normalize_token
+    from .normalize import SNOWBALL_LANGUAGES, tokenizer
+
+    raws = tokenizer(text).findall(text)
+    lang = detect_language([form_of(r) for r in raws[:_DETECT_SAMPLE]])
+    lang = lang if lang in SNOWBALL_LANGUAGES else "und"
+    memo = _sketch_memos.setdefault(lang, {})
+    lexicon = _lexicon(lang)
+    forms_out = np.empty(len(raws), dtype=np.uint64)
+    stems_out = []
+    for i, raw in enumerate(raws):
+        entry = memo.get(raw)
+        if entry is None:
+            form = normalize_token(raw)
+            stem, content = lexicon(form)
+            entry = (_hash(form), _hash(stem) if content else None)
+            if len(memo) < 1_000_000:
+                memo[raw] = entry
+        forms_out[i] = entry[0]
+        if entry[1] is not None:
+            stems_out.append(entry[1])
+    return forms_out, np.array(stems_out, dtype=np.uint64)
+
+
+def _hash(token: str) -> int:
+    return xxhash.xxh3_64_intdigest(token.encode("utf-8", "surrogatepass"))

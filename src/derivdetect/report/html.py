@@ -272,6 +272,58 @@ def _when(value) -> str:
     return f"{moment.strftime('%Y-%m-%d %H:%M')} {zone}"
 
 
+def _plain(value) -> str:
+    """A stats or settings value for people: mappings and lists flattened."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_plain(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return "none" if value is None else str(value)
+
+
+def split_ids(text: str, ids) -> list:
+    """``text`` cut into ``(is_id, piece)``: ids quoted in a reason are shown isolated
+    (``<bdi>``), so a right-to-left mark in a file name cannot reorder the sentence."""
+    ids = sorted({i for i in ids if i}, key=len, reverse=True)
+    if not ids or not text:
+        return [(False, text or "")]
+    pattern = re.compile("|".join(re.escape(i) for i in ids))
+    out, pos = [], 0
+    for match in pattern.finditer(text):
+        if match.start() > pos:
+            out.append((False, text[pos:match.start()]))
+        out.append((True, match.group(0)))
+        pos = match.end()
+    if pos < len(text):
+        out.append((False, text[pos:]))
+    return out
+
+
+def _short(text, limit: int = 60) -> str:
+    """Long ids cut in the middle for lists (the full id is in the title attribute)."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) * 3 // 5
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _visible(text) -> str:
+    """An id or path with its control characters (newline, NUL, escape) shown as symbols
+    (U+2400 block), so a file name cannot hide or fake a line break."""
+    return _CONTROL.sub(lambda m: "\u2421" if m.group(0) == "\x7f" else chr(0x2400 + ord(m.group(0))),
+                        str(text))
+
+
+_ENV.filters["visible"] = _visible
+_ENV.filters["short"] = _short
+_ENV.globals["split_ids"] = split_ids
+_ENV.filters["plain"] = _plain
 _ENV.filters["when"] = _when
 _ENV.filters["percent"] = _percent
 _ENV.filters["number"] = _number
