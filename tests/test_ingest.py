@@ -552,7 +552,7 @@ def test_read_document_reads_one_file(tmp_path):
     ("data.csv", b"a,b", "data.csv: unsupported file type .csv; use .txt"),
     ("feed.jsonl", b'{"text": 1}\n', "feed.jsonl: no usable line (line 1: 'text' must be"),
     pytest.param("nav.html", b"<html><body><nav></nav></body></html>",
-                 "nav.html: no article text found in HTML; try html_extractor = \"text\"",
+                 "nav.html: no article text found in HTML; try --html-extractor text",
                  marks=needs_trafilatura),
 ])
 def test_read_document_errors_name_the_file_and_the_fix(tmp_path, name, data, message):

@@ -67,6 +67,7 @@ def scan(
     config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file of settings (see Config)."),
     encoding: Optional[str] = typer.Option(None, help="Encoding for files that are not UTF-8 (default: detect)."),
     max_chars: Optional[int] = typer.Option(None, help="Skip articles longer than this many characters."),
+    html_extractor: Optional[str] = typer.Option(None, help="'trafilatura' (main text only) or 'text' (all visible text)."),
     derivative_coverage: Optional[float] = typer.Option(None, help="Share of the derived text that must be aligned to call a pair derivative."),
     paraphrase_threshold: Optional[float] = typer.Option(None, help="Sentence similarity needed for a paraphrase passage."),
     min_exact_words: Optional[int] = typer.Option(None, help="Shortest exact passage, in words."),
@@ -81,6 +82,7 @@ def scan(
     progress = _Progress(not quiet)
     try:
         config = _config(config_file, encoding=encoding, max_chars=max_chars,
+                         html_extractor=html_extractor,
                          derivative_coverage=derivative_coverage,
                          paraphrase_threshold=paraphrase_threshold,
                          min_exact_words=min_exact_words, workers=workers)
@@ -118,13 +120,16 @@ def compare(
     as_json: bool = typer.Option(False, "--json", help="Print the pair as JSON (same shape as in pairs.json)."),
     config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file of settings."),
     encoding: Optional[str] = typer.Option(None, help="Encoding for files that are not UTF-8."),
+    max_chars: Optional[int] = typer.Option(None, help="Refuse articles longer than this many characters."),
+    html_extractor: Optional[str] = typer.Option(None, help="'trafilatura' (main text only) or 'text' (all visible text)."),
 ) -> None:
     """Judge one pair: verdict, source, extent and the passages they share."""
     from .engine import compare as run_compare
     from .explain import explain_pair
 
     try:
-        config = _config(config_file, encoding=encoding)
+        config = _config(config_file, encoding=encoding, max_chars=max_chars,
+                         html_extractor=html_extractor)
         pair, doc_a, doc_b = run_compare(a, b, config)
     except DerivDetectError as exc:
         _fail(exc)

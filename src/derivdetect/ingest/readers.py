@@ -37,7 +37,7 @@ _BYTES_PER_CHAR = {"txt": 4, "md": 4, "html": 10, "jsonl": 6}
 _JSONL_LINE_SLACK = 64 * 1024  # room for the metadata fields of a line
 _TITLE_MAX = 200
 # How a user switches to the plain-text HTML extractor (the CLI has no option for it yet).
-_TEXT_EXTRACTOR = "html_extractor = \"text\" in a --config file"
+_TEXT_EXTRACTOR = "--html-extractor text"
 
 _TITLE_LINE = re.compile(r"^[^\n]*\w[^\n]*", re.MULTILINE)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*|\s+#+\s*$")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -31,7 +32,7 @@ from . import atomic_write
 from .tables import pair_row
 
 __all__ = ["write_html", "render_index", "render_pair", "pair_slug", "pair_href",
-           "build_segments", "word_diff", "safe_url", "PAIRS_DIR"]
+           "build_segments", "word_diff", "safe_url", "split_ids", "PAIRS_DIR"]
 
 PAIRS_DIR = "pairs"
 _NAME_MAX = 40  # characters of each id kept in a slug
@@ -228,12 +229,17 @@ def _csp(script: str) -> str:
 
 
 def _page_assets(script_name: str) -> dict:
+    return dict(_assets(script_name))
+
+
+@functools.lru_cache(maxsize=None)
+def _assets(script_name: str) -> tuple:
     css = _asset("report.css")
     js = _asset(script_name)
     if "</" in css or "</" in js:  # never true for our files; keeps the raw blocks raw
         raise ValueError("an asset contains '</'")
     # Our own static files, not data: marked safe so autoescape leaves the code intact.
-    return {"css": Markup(css), "js": Markup(js), "csp": _csp(js)}
+    return (("css", Markup(css)), ("js", Markup(js)), ("csp", _csp(js)))
 
 
 # ------------------------------------------------------------------------------- views
@@ -384,7 +390,9 @@ def _pair_context(result: ScanResult, pair: Pair, docs: dict, index: int, slugs:
         ls, le = getattr(p, f"{left}_start"), getattr(p, f"{left}_end")
         rs, re_ = getattr(p, f"{right}_start"), getattr(p, f"{right}_end")
         ops = word_diff(ltext[ls:le], rtext[rs:re_]) if p.kind == "paraphrase" else []
-        quote = ltext[ls:le] if len(ltext[ls:le]) <= _QUOTE_MAX else ltext[ls:ls + _QUOTE_MAX] + " …"
+        quote = ltext[ls:le]
+        if len(quote) > _QUOTE_MAX:
+            quote = quote[:_QUOTE_MAX] + " …"
         infos.append({"index": i, "n": number[i], "passage": p, "ops": ops, "quote": quote,
                       "counts": _diff_counts(ops),
                       "words": len(_WORD.findall(ltext[ls:le])),
@@ -456,10 +464,11 @@ def render_index(result: ScanResult, slugs: Optional[list] = None) -> str:
         **_index_context(result, slugs), **_page_assets("index.js"))
 
 
-def render_pair(result: ScanResult, index: int, slugs: Optional[list] = None) -> str:
+def render_pair(result: ScanResult, index: int, slugs: Optional[list] = None,
+                docs: Optional[dict] = None) -> str:
     """The page of ``result.pairs[index]`` as a string."""
     slugs = slugs if slugs is not None else _slugs(result.pairs)
-    docs = {d.id: d for d in result.documents}
+    docs = docs if docs is not None else {d.id: d for d in result.documents}
     return _ENV.get_template("pair.html").render(
         **_pair_context(result, result.pairs[index], docs, index, slugs),
         **_page_assets("pair.js"))
@@ -492,9 +501,7 @@ def write_html(result: ScanResult, out_dir: Path) -> list[Path]:
         path = folder / f"{slug}.html"
         if path.resolve().parent != folder_real:
             raise ValueError(f"unsafe page name {slug!r}")
-        html = _ENV.get_template("pair.html").render(
-            **_pair_context(result, pair, docs, i, slugs), **_page_assets("pair.js"))
-        atomic_write(path, html)
+        atomic_write(path, render_pair(result, i, slugs, docs))
         written.append(path)
     _remove_stale(folder, {f"{s}.html" for s in slugs})
     path = out_dir / "index.html"
