@@ -14,14 +14,14 @@ Two aligners, both pure functions of two analysed texts:
 
 Word weights come from wordfreq: a word's weight grows as it gets rarer in the language
 (numbers and names, unknown to the lexicon, weigh most), so "Pashinyan" and "93,000" count far
-more than "people" or "said". Words found in most documents of the corpus (``topic_words``:
-"Karabakh" in a pile of Karabakh stories) say what the pile is about, not who copied whom, and
-weigh a quarter.
+more than "people" or "said". Words found in most of the texts around a text (``topic``: its
+candidate partners; "Karabakh" among Karabakh stories) say what the story is about, not who
+copied whom, and weigh a quarter.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -29,7 +29,7 @@ from rapidfuzz import fuzz
 
 from .models import Passage
 from .normalize import Analysis
-from .shingle import ngram_hashes, token_hashes
+from .shingle import ngram_hashes, stem_ids, token_hashes
 
 MAX_GROUP = 3
 STOCK_PHRASE_WEIGHT = 12.0
@@ -51,7 +51,7 @@ class Side:
 
     analysis: Analysis
     keep: np.ndarray
-    topic_words: frozenset = frozenset()
+    topic: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint32))
 
     @cached_property
     def hashes(self) -> np.ndarray:
@@ -65,11 +65,10 @@ class Side:
 
     @cached_property
     def weights(self) -> np.ndarray:
-        """:attr:`rarity` with the pile's topic words damped: the weights of paraphrase scoring."""
+        """:attr:`rarity` with the story's topic words damped: the weights of paraphrase scoring."""
         weights = self.rarity
-        an = self.analysis
-        if self.topic_words:
-            topic = np.fromiter((s in self.topic_words for s in an.stems), bool, len(an.stems))
+        if len(self.topic):
+            topic = np.isin(stem_ids(self.analysis.stems), self.topic)
             weights = np.where(topic, weights * TOPIC_DAMPING, weights).astype(np.float32)
         return weights
 

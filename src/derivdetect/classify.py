@@ -44,7 +44,9 @@ def verdict_for(scores: dict, config: Config) -> tuple[str, list]:
     if min(exact, exact_other) >= config.near_duplicate_exact:
         return "near-duplicate", reasons + [
             f"{min(exact, exact_other):.0%} of each text is shared word for word"]
-    if coverage >= config.derivative_coverage and scores[f"aligned_words_{side}"] >= 12:
+    threshold = (config.derivative_coverage if scores.get("topic_words")
+                 else config.derivative_coverage_alone)
+    if coverage >= threshold and scores[f"aligned_words_{side}"] >= 12:
         return "derivative", reasons
     if coverage >= config.related_coverage:
         return "related", reasons + ["too little is shared to call it derived"]

@@ -1,7 +1,7 @@
 """The local engine: runs the pure stages over a folder or a pair of files.
 
 ingest -> sketch (every document: signature, rewrite keys, line keys; a few KB each)
--> boilerplate counts and topic words -> candidates (LSH + shared rare keys + same bytes)
+-> boilerplate counts -> candidates (LSH + shared rare keys + same bytes) -> topic words
 -> verify and align each candidate (full analysis only for documents in candidate pairs)
 -> classify -> cluster.
 
@@ -33,7 +33,7 @@ from .cluster import clusters_of
 from .config import Config
 from .errors import InputError
 from .models import Document, Pair, Passage, ScanResult
-from .normalize import Analysis, analyze, lexical, word_forms
+from .normalize import Analysis, analyze
 from .shingle import content_shingles, ngram_hashes, sketch_hashes, word_shingles
 from .signature import minhash
 from .verify import overlap, set_scores
@@ -44,8 +44,8 @@ PARALLEL_MIN_PAIRS = 300
 SKETCH_BATCH = 200
 VERIFY_BATCH = 128
 TOPIC_MIN_DOCS = 3
-TOPIC_MIN_SHARE = 0.7
-TOPIC_SAMPLE = 2000
+TOPIC_MIN_SHARE = 0.9
+TOPIC_MAX_GROUP = 64
 _MIN_COMMON_LINE_WORDS = 3
 
 
@@ -56,21 +56,22 @@ _MIN_COMMON_LINE_WORDS = 3
 class Sketch:
     """What one document contributes to candidate generation, kept for every document.
 
-    About ``4 * num_perm + 8 * (rewrite keys + line keys)`` bytes: 2-4 KB for a news article.
-    ``stems`` (content stems, for the pile's topic words) is kept for a sample only.
+    About ``4 * num_perm + 8 * (rewrite keys + line keys) + 4 * distinct content stems``
+    bytes: 3-5 KB for a news article.
     """
 
     signature: np.ndarray
     content_keys: np.ndarray
     line_keys: np.ndarray
-    stems: Optional[frozenset] = None
+    stems: np.ndarray
 
     @property
     def nbytes(self) -> int:
-        return self.signature.nbytes + self.content_keys.nbytes + self.line_keys.nbytes
+        return (self.signature.nbytes + self.content_keys.nbytes + self.line_keys.nbytes
+                + self.stems.nbytes)
 
 
-def sketch(text: str, config: Config, with_stems: bool = False) -> Sketch:
+def sketch(text: str, config: Config) -> Sketch:
     """Sketch one text (pure). Boilerplate is not masked here: it is not known yet, and widely
     repeated furniture drops out of the rewrite keys by their document frequency anyway."""
     form_hashes, stem_hashes = sketch_hashes(text)
@@ -80,16 +81,13 @@ def sketch(text: str, config: Config, with_stems: bool = False) -> Sketch:
         [line.key for line in line_keys(text)
          if _MIN_COMMON_LINE_WORDS <= line.words <= config.boilerplate_max_words],
         dtype=np.uint64))
-    topic = None
-    if with_stems:
-        _, stems, content = lexical(word_forms(text))
-        topic = frozenset(s for s, c in zip(stems, content) if c)
-    return Sketch(minhash(words, config.num_perm, config.seed), keys, lines, topic)
+    stems = np.unique((stem_hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    return Sketch(minhash(words, config.num_perm, config.seed), keys, lines, stems)
 
 
 def _sketch_batch(args) -> list:
-    texts, config, first_index = args
-    return [sketch(t, config, first_index + i < TOPIC_SAMPLE) for i, t in enumerate(texts)]
+    texts, config = args
+    return [sketch(t, config) for t in texts]
 
 
 def _workers(config: Config) -> int:
@@ -99,7 +97,7 @@ def _workers(config: Config) -> int:
 def sketch_corpus(docs: list, config: Config, progress: Optional[Progress] = None) -> list:
     """Sketch every document, in parallel when there are many."""
     total = len(docs)
-    jobs = [([d.text for d in docs[i: i + SKETCH_BATCH]], config, i)
+    jobs = [([d.text for d in docs[i: i + SKETCH_BATCH]], config)
             for i in range(0, total, SKETCH_BATCH)]
     out: list = []
     if _workers(config) == 1 or total < PARALLEL_MIN_DOCS:
@@ -128,17 +126,26 @@ def common_lines(sketches: list, min_docs: int) -> frozenset:
     return frozenset(keys[counts >= min_docs].tolist())
 
 
-def topic_words(sketches: list) -> frozenset:
-    """Stems in at least 70% of the documents (and in three or more): what the pile is about.
-    Estimated on the first ``TOPIC_SAMPLE`` documents (exact for smaller corpora)."""
-    sample = [s.stems for s in sketches if s.stems is not None]
-    if len(sample) < TOPIC_MIN_DOCS:
-        return frozenset()
-    counts: Counter = Counter()
-    for stems in sample:
-        counts.update(stems)
-    floor = max(TOPIC_MIN_DOCS, TOPIC_MIN_SHARE * len(sample))
-    return frozenset(s for s, n in counts.items() if n >= floor)
+def topic_words(sketches: list, candidates: np.ndarray) -> dict:
+    """Each document's topic words: stems in at least 70% of the texts around it (itself and
+    its candidate partners, when there are at least three). They are what a story is about
+    (names, places, the event), shared by copies and independent reports alike, so they weigh
+    less in paraphrase scoring. Returns ``{document index: sorted uint32 stem ids}``."""
+    partners: dict[int, list] = {}
+    for i, j in candidates.tolist():
+        partners.setdefault(i, []).append(j)
+        partners.setdefault(j, []).append(i)
+    out = {}
+    for i, around in partners.items():
+        group = [i] + sorted(around)[:TOPIC_MAX_GROUP - 1]
+        if len(group) < TOPIC_MIN_DOCS + 1:
+            continue
+        ids, counts = np.unique(np.concatenate([sketches[k].stems for k in group]),
+                                return_counts=True)
+        topic = ids[counts >= TOPIC_MIN_SHARE * len(group)]
+        if len(topic):
+            out[i] = topic
+    return out
 
 
 def find_candidates(docs: list, sketches: list, config: Config) -> np.ndarray:
@@ -178,16 +185,17 @@ class Prepared:
 
 
 def prepare(doc: Document, config: Config, furniture: frozenset = frozenset(),
-            topic: frozenset = frozenset()) -> Prepared:
+            topic: Optional[np.ndarray] = None) -> Prepared:
     """Analyse one document for verification (pure): ``furniture`` are the corpus's common
-    line keys, ``topic`` its topic words."""
+    line keys, ``topic`` the stem ids of its topic words (see :func:`topic_words`)."""
     spans = boilerplate_spans(doc.text, line_keys(doc.text), furniture,
                               config.boilerplate_max_words)
     analysis = analyze(doc.text)
     keep = token_mask(analysis.starts, spans)
     words = word_shingles(analysis.forms, keep, config.shingle_words)
     keys = content_shingles(analysis.stems, analysis.content, keep, config.rewrite_key_words)
-    return Prepared(doc, Side(analysis, keep, topic), spans, words, keys)
+    side = Side(analysis, keep) if topic is None else Side(analysis, keep, topic)
+    return Prepared(doc, side, spans, words, keys)
 
 
 def pair_scores(pa: Prepared, pb: Prepared, config: Config) -> tuple[dict, list]:
@@ -215,6 +223,7 @@ def pair_scores(pa: Prepared, pb: Prepared, config: Config) -> tuple[dict, list]
         scores[f"aligned_words_{name}"] = _tokens_inside(side, [pick(p) for p in passages])
     scores["longest_exact_words"] = max(
         (_tokens_inside(a, [(p.a_start, p.a_end)]) for p in exact), default=0)
+    scores["topic_words"] = int(max(len(a.topic), len(b.topic)))
     scores["exact_passages"] = len(exact)
     scores["paraphrase_passages"] = len(passages) - len(exact)
     scores["identical_text"] = identical
@@ -264,12 +273,12 @@ def judge(pa: Prepared, pb: Prepared, config: Config) -> Pair:
 def _verify_batch(args) -> list:
     """Judge a batch of candidate pairs; returns ``(pair, boilerplate of a, of b)`` for the
     reported ones. Each document is analysed once per batch."""
-    docs, pairs, config, furniture, topic = args
+    docs, pairs, config, furniture, topics = args
     cache: dict[int, Prepared] = {}
 
     def get(i: int) -> Prepared:
         if i not in cache:
-            cache[i] = prepare(docs[i], config, furniture, topic)
+            cache[i] = prepare(docs[i], config, furniture, topics.get(i))
         return cache[i]
 
     out = []
@@ -285,7 +294,7 @@ def _verify_batch(args) -> list:
 
 
 def verify_candidates(docs: list, candidates: np.ndarray, config: Config,
-                      furniture: frozenset, topic: frozenset,
+                      furniture: frozenset, topics: dict,
                       progress: Optional[Progress] = None) -> list:
     """Judge every candidate pair, in parallel batches grouped by document."""
     pairs = sorted(map(tuple, candidates.tolist()))
@@ -293,7 +302,8 @@ def verify_candidates(docs: list, candidates: np.ndarray, config: Config,
     jobs = []
     for batch in batches:
         needed = {i for pair in batch for i in pair}
-        jobs.append(({i: docs[i] for i in needed}, batch, config, furniture, topic))
+        jobs.append(({i: docs[i] for i in needed}, batch, config, furniture,
+                     {i: topics[i] for i in needed if i in topics}))
     out: list = []
     done = 0
     if _workers(config) == 1 or len(pairs) < PARALLEL_MIN_PAIRS:
@@ -323,8 +333,8 @@ def prepare_corpus(docs: list, config: Config) -> list:
     benchmarks and tools that judge chosen pairs of a corpus."""
     sketches = sketch_corpus(docs, config)
     furniture = common_lines(sketches, config.boilerplate_min_docs)
-    topic = topic_words(sketches)
-    return [prepare(d, config, furniture, topic) for d in docs]
+    topics = topic_words(sketches, find_candidates(docs, sketches, config))
+    return [prepare(d, config, furniture, topics.get(i)) for i, d in enumerate(docs)]
 
 
 def scan_documents(docs: list, config: Config, progress: Optional[Progress] = None):
@@ -337,12 +347,12 @@ def scan_documents(docs: list, config: Config, progress: Optional[Progress] = No
     sketches = sketch_corpus(docs, config, progress)
     clock.lap("sketch")
     furniture = common_lines(sketches, config.boilerplate_min_docs)
-    topic = topic_words(sketches)
     candidates = find_candidates(docs, sketches, config)
+    topics = topic_words(sketches, candidates)
     sketch_bytes = sum(s.nbytes for s in sketches)
     del sketches
     clock.lap("candidates")
-    judged = verify_candidates(docs, candidates, config, furniture, topic, progress)
+    judged = verify_candidates(docs, candidates, config, furniture, topics, progress)
     clock.lap("verify")
     pairs = tuple(sorted((p for p, _, _ in judged), key=lambda p: (p.a, p.b)))
     boilerplate = {}
@@ -352,7 +362,7 @@ def scan_documents(docs: list, config: Config, progress: Optional[Progress] = No
     clusters = clusters_of(pairs, {d.id: d.date for d in docs})
     stats = {"documents": len(docs), "candidates": int(len(candidates)),
              "reported": len(pairs), "sketch_bytes": int(sketch_bytes),
-             "furniture_lines": len(furniture), "topic_words": len(topic),
+             "furniture_lines": len(furniture),
              "seconds": clock.laps}
     return pairs, clusters, stats, boilerplate
 

@@ -35,6 +35,11 @@ def token_hashes(tokens) -> np.ndarray:
     return out
 
 
+def stem_ids(stems) -> np.ndarray:
+    """32-bit ids of stems (low bits of their token hash): compact topic-word sets."""
+    return (token_hashes(stems) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+
 def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
     """Hashes of all n-grams of consecutive items (order-sensitive), in text order.
 
