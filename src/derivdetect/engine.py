@@ -19,7 +19,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterator, Optional
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -100,21 +100,24 @@ def sketch_corpus(docs: list, config: Config, progress: Optional[Progress] = Non
     jobs = [([d.text for d in docs[i: i + SKETCH_BATCH]], config)
             for i in range(0, total, SKETCH_BATCH)]
     out: list = []
-    if _workers(config) == 1 or total < PARALLEL_MIN_DOCS:
-        results: Iterable = map(_sketch_batch, jobs)
-        pool = None
-    else:
-        pool = ProcessPoolExecutor(max_workers=_workers(config))
-        results = pool.map(_sketch_batch, jobs)
-    try:
-        for batch in results:
-            out.extend(batch)
-            if progress:
-                progress("sketching", len(out), total)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+    for batch in _run_batches(_sketch_batch, jobs, config, total >= PARALLEL_MIN_DOCS):
+        out.extend(batch)
+        if progress:
+            progress("sketching", len(out), total)
     return out
+
+
+def _run_batches(function, jobs: list, config: Config, parallel: bool) -> Iterator:
+    """``function`` over ``jobs``, in order, in worker processes when ``parallel`` and more
+    than one worker is configured; the pool never outlives the loop (Ctrl-C included)."""
+    if not parallel or _workers(config) == 1:
+        yield from map(function, jobs)
+        return
+    with ProcessPoolExecutor(max_workers=_workers(config)) as pool:
+        try:
+            yield from pool.map(function, jobs)
+        finally:
+            pool.shutdown(cancel_futures=True)
 
 
 def common_lines(sketches: list, min_docs: int) -> frozenset:
@@ -306,21 +309,12 @@ def verify_candidates(docs: list, candidates: np.ndarray, config: Config,
                      {i: topics[i] for i in needed if i in topics}))
     out: list = []
     done = 0
-    if _workers(config) == 1 or len(pairs) < PARALLEL_MIN_PAIRS:
-        results: Iterable = map(_verify_batch, jobs)
-        pool = None
-    else:
-        pool = ProcessPoolExecutor(max_workers=_workers(config))
-        results = pool.map(_verify_batch, jobs)
-    try:
-        for batch, result in zip(batches, results):
-            out.extend(result)
-            done += len(batch)
-            if progress:
-                progress("aligning", done, len(pairs))
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+    results = _run_batches(_verify_batch, jobs, config, len(pairs) >= PARALLEL_MIN_PAIRS)
+    for batch, result in zip(batches, results):
+        out.extend(result)
+        done += len(batch)
+        if progress:
+            progress("aligning", done, len(pairs))
     return out
 
 

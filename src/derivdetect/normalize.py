@@ -193,16 +193,7 @@ def word_forms(text: str) -> list[str]:
 
     Memoized per distinct raw token, so a corpus pays for Unicode normalization once per word.
     """
-    memo = _form_memo
-    out = []
-    for raw in tokenizer(text).findall(text):
-        form = memo.get(raw)
-        if form is None:
-            form = normalize_token(raw)
-            if len(memo) < _MEMO_LIMIT:
-                memo[raw] = form
-        out.append(form)
-    return out
+    return [form_of(raw) for raw in tokenizer(text).findall(text)]
 
 
 class _Lexicon:
@@ -253,15 +244,7 @@ def analyze(text: str, language: str | None = None) -> Analysis:
         starts.append(match.start())
         ends.append(match.end())
         raws.append(match.group())
-    memo = _form_memo
-    forms = []
-    for raw in raws:
-        form = memo.get(raw)
-        if form is None:
-            form = normalize_token(raw)
-            if len(memo) < _MEMO_LIMIT:
-                memo[raw] = form
-        forms.append(form)
+    forms = [form_of(raw) for raw in raws]
     lang, stems, content = lexical(forms, language)
     start_arr = np.asarray(starts, dtype=np.int64)
     end_arr = np.asarray(ends, dtype=np.int64)
