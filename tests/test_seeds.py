@@ -41,7 +41,16 @@ def test_disclaimer_is_boilerplate_and_linked_to_nothing(seed_scan):
         assert passage.a_end <= start
 
 
-def test_passages_cover_most_sentences_of_the_rewrite(seed_scan):
+def test_passages_link_most_sentences_of_the_rewrite_to_the_source(seed_scan):
+    from derivdetect.normalize import analyze
+
     pair = seed_scan.pairs[0]
+    text = next(d for d in seed_scan.documents if d.id == SEED_REWRITE).text
+    body_end = text.index("Reference")
+    sentences = [s for s in analyze(text).sentence_spans()[1:] if s[1] <= body_end]
+    linked = [s for s in sentences
+              if any(p.a_start < s[1] and s[0] < p.a_end for p in pair.passages)]
+    assert len(sentences) >= 30
+    assert len(linked) / len(sentences) >= 0.7
     assert pair.scores["paraphrase_passages"] >= 12
     assert pair.scores["exact_passages"] >= 3
