@@ -104,3 +104,27 @@ def test_unknown_setting_in_config_file(tmp_path):
     result = runner.invoke(app, ["scan", str(CORPUS), "--config", str(cfg), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "thresold" in result.output
+
+
+def test_second_scan_reuses_the_sketches_and_gives_the_same_pairs(tmp_path):
+    out = tmp_path / "r"
+    first = runner.invoke(app, ["scan", str(CORPUS), "--out", str(out), "-q", "--workers", "1"])
+    assert first.exit_code == 0, first.output
+    assert (out / ".cache" / "sketches.npz").exists()
+    before = json.loads((out / "pairs.json").read_text(encoding="utf-8"))
+    second = runner.invoke(app, ["scan", str(CORPUS), "--out", str(out), "-q", "--workers", "1"])
+    assert second.exit_code == 0, second.output
+    after = json.loads((out / "pairs.json").read_text(encoding="utf-8"))
+    assert after["scan"]["stats"]["sketches_reused"] == len(after["documents"]) == 5
+    assert before["scan"]["stats"]["sketches_reused"] == 0
+    assert after["pairs"] == before["pairs"]
+
+
+def test_a_corrupt_cache_is_ignored(tmp_path):
+    out = tmp_path / "r"
+    (out / ".cache").mkdir(parents=True)
+    (out / ".cache" / "sketches.npz").write_bytes(b"PK\x03\x04 truncated zip")
+    result = runner.invoke(app, ["scan", str(CORPUS), "--out", str(out), "-q", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "pairs.json").read_text(encoding="utf-8"))
+    assert len(data["pairs"]) == 1

@@ -72,6 +72,7 @@ def scan(
     paraphrase_threshold: Optional[float] = typer.Option(None, help="Sentence similarity needed for a paraphrase passage."),
     min_exact_words: Optional[int] = typer.Option(None, help="Shortest exact passage, in words."),
     workers: Optional[int] = typer.Option(None, help="Processes to use (0 = one per core)."),
+    cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse sketches of unchanged files from the last scan (kept in OUT/.cache)."),
     strict: bool = typer.Option(False, "--strict", help="Exit with code 1 if any file was skipped."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
@@ -86,7 +87,7 @@ def scan(
                          derivative_coverage=derivative_coverage,
                          paraphrase_threshold=paraphrase_threshold,
                          min_exact_words=min_exact_words, workers=workers)
-        result = run_scan(folder, config, progress)
+        result = run_scan(folder, config, progress, cache_dir=out / ".cache" if cache else None)
         written = write_outputs(result, out)
     except DerivDetectError as exc:
         progress.close()

@@ -94,17 +94,26 @@ def _workers(config: Config) -> int:
     return config.workers or os.cpu_count() or 1
 
 
-def sketch_corpus(docs: list, config: Config, progress: Optional[Progress] = None) -> list:
-    """Sketch every document, in parallel when there are many."""
-    total = len(docs)
-    jobs = [([d.text for d in docs[i: i + SKETCH_BATCH]], config)
-            for i in range(0, total, SKETCH_BATCH)]
-    out: list = []
+def sketch_corpus(docs: list, config: Config, progress: Optional[Progress] = None,
+                  known: Optional[dict] = None) -> list:
+    """Sketch every document, in parallel when there are many. ``known`` maps content hashes
+    to sketches from an earlier scan with the same settings: those are reused, and the new
+    ones are added to it."""
+    known = {} if known is None else known
+    todo = [i for i, d in enumerate(docs) if not d.content_hash or d.content_hash not in known]
+    total = len(todo)
+    jobs = [([docs[i].text for i in todo[k: k + SKETCH_BATCH]], config)
+            for k in range(0, total, SKETCH_BATCH)]
+    fresh: list = []
     for batch in _run_batches(_sketch_batch, jobs, config, total >= PARALLEL_MIN_DOCS):
-        out.extend(batch)
+        fresh.extend(batch)
         if progress:
-            progress("sketching", len(out), total)
-    return out
+            progress("sketching", len(fresh), total)
+    by_index = dict(zip(todo, fresh))
+    for i, sketch_ in by_index.items():
+        if docs[i].content_hash:
+            known[docs[i].content_hash] = sketch_
+    return [by_index[i] if i in by_index else known[d.content_hash] for i, d in enumerate(docs)]
 
 
 def _run_batches(function, jobs: list, config: Config, parallel: bool) -> Iterator:
@@ -331,14 +340,17 @@ def prepare_corpus(docs: list, config: Config) -> list:
     return [prepare(d, config, furniture, topics.get(i)) for i, d in enumerate(docs)]
 
 
-def scan_documents(docs: list, config: Config, progress: Optional[Progress] = None):
+def scan_documents(docs: list, config: Config, progress: Optional[Progress] = None,
+                   known_sketches: Optional[dict] = None):
     """Pairs and families in a list of documents (pure: no filesystem).
 
     Returns ``(pairs, clusters, stats, boilerplate)`` where ``boilerplate`` maps the ids of
-    documents in reported pairs to their boilerplate spans.
+    documents in reported pairs to their boilerplate spans. ``known_sketches`` (content hash
+    -> sketch) is reused and completed, see :func:`sketch_corpus`.
     """
     clock = _Stopwatch()
-    sketches = sketch_corpus(docs, config, progress)
+    reused = sum(1 for d in docs if known_sketches and d.content_hash in known_sketches)
+    sketches = sketch_corpus(docs, config, progress, known_sketches)
     clock.lap("sketch")
     furniture = common_lines(sketches, config.boilerplate_min_docs)
     candidates = find_candidates(docs, sketches, config)
@@ -354,7 +366,8 @@ def scan_documents(docs: list, config: Config, progress: Optional[Progress] = No
         boilerplate[pair.a] = spans_a
         boilerplate[pair.b] = spans_b
     clusters = clusters_of(pairs, {d.id: d.date for d in docs})
-    stats = {"documents": len(docs), "candidates": int(len(candidates)),
+    stats = {"documents": len(docs), "sketches_reused": reused,
+             "candidates": int(len(candidates)),
              "reported": len(pairs), "sketch_bytes": int(sketch_bytes),
              "furniture_lines": len(furniture),
              "seconds": clock.laps}
@@ -377,8 +390,11 @@ class _Stopwatch:
         self._last = now
 
 
-def scan(root: Path, config: Config, progress: Optional[Progress] = None) -> ScanResult:
-    """Read every article under ``root`` and find its copies and rewrites."""
+def scan(root: Path, config: Config, progress: Optional[Progress] = None,
+         cache_dir: Optional[Path] = None) -> ScanResult:
+    """Read every article under ``root`` and find its copies and rewrites. With ``cache_dir``,
+    sketches of unchanged files are reused from the previous scan and the cache is updated."""
+    from .index import load_sketches, save_sketches
     from .ingest import iter_inputs
 
     root = Path(root)
@@ -391,7 +407,11 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None) -> Sca
         (docs if isinstance(item, Document) else skipped).append(item)
         if progress and len(docs) % 500 == 0:
             progress("reading", len(docs), 0)
-    pairs, clusters, stats, boilerplate = scan_documents(docs, config, progress)
+    known = load_sketches(cache_dir, config) if cache_dir else None
+    pairs, clusters, stats, boilerplate = scan_documents(docs, config, progress, known)
+    if cache_dir:
+        current = {d.content_hash for d in docs}
+        save_sketches(cache_dir, config, {h: s for h, s in known.items() if h in current})
     return ScanResult(
         root=str(root), documents=tuple(docs), pairs=pairs, clusters=clusters,
         skipped=tuple(skipped), settings=config.to_dict(),
