@@ -89,7 +89,7 @@ def test_scan_survives_and_accounts_for_every_file(torture, tmp_path):
     assert "outside" in reasons["outside.txt"]
     assert any(p.startswith("lines.jsonl:") for p in reasons)
     assert sum(d["path"] == "lines.jsonl" for d in data["documents"]) == 2
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert not [p for p in out.rglob("*.tmp")]
 
 
 def test_strict_turns_skips_into_exit_1(torture, tmp_path):
