@@ -88,11 +88,14 @@ def _flush(text: str, lines: list):
 _NON_WORD_RE = re.compile(r"[\W_]+")
 
 
-def line_keys(text: str) -> tuple:
+def line_keys(text: str, max_chars: int | None = None) -> tuple:
     """Each boilerplate unit (see :func:`_blocks`) with its span and a hash of its words
-    (case-folded, punctuation and spacing ignored)."""
+    (case-folded, punctuation and spacing ignored); units longer than ``max_chars`` (too long
+    to be furniture) are left out when it is given."""
     lines = []
     for start, end in _blocks(text):
+        if max_chars is not None and end - start > max_chars:
+            continue
         words = _NON_WORD_RE.sub(" ", text[start:end].casefold()).split()
         if words:
             key = xxhash.xxh3_64_intdigest(" ".join(words).encode("utf-8", "surrogatepass"))

@@ -12,10 +12,9 @@ so an archive index or a Spark engine can run the same stages on other storage.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 import os
-from collections import Counter
+from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +46,7 @@ TOPIC_MIN_DOCS = 3
 TOPIC_MIN_SHARE = 0.9
 TOPIC_MAX_GROUP = 64
 _MIN_COMMON_LINE_WORDS = 3
+_MAX_CHARS_PER_WORD = 30
 
 
 # ---------------------------------------------------------------------------- sketches
@@ -78,7 +78,7 @@ def sketch(text: str, config: Config) -> Sketch:
     words = np.unique(ngram_hashes(form_hashes, config.shingle_words))
     keys = np.unique(ngram_hashes(stem_hashes, config.rewrite_key_words))
     lines = np.unique(np.array(
-        [line.key for line in line_keys(text)
+        [line.key for line in line_keys(text, _MAX_CHARS_PER_WORD * config.boilerplate_max_words)
          if _MIN_COMMON_LINE_WORDS <= line.words <= config.boilerplate_max_words],
         dtype=np.uint64))
     stems = np.unique((stem_hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32))
@@ -282,16 +282,31 @@ def judge(pa: Prepared, pb: Prepared, config: Config) -> Pair:
                 tuple(passages), tuple(reasons))
 
 
+_prepared_cache: "OrderedDict[tuple, Prepared]" = OrderedDict()
+PREPARED_CACHE_SIZE = 2000
+
+
 def _verify_batch(args) -> list:
     """Judge a batch of candidate pairs; returns ``(pair, boilerplate of a, of b)`` for the
-    reported ones. Each document is analysed once per batch."""
+    reported ones. Analyses are kept per worker process across batches (bounded LRU), since
+    one document's pairs spread over several batches."""
     docs, pairs, config, furniture, topics = args
-    cache: dict[int, Prepared] = {}
+    cache = _prepared_cache
+    context = (repr(config), hash(furniture))
 
     def get(i: int) -> Prepared:
-        if i not in cache:
-            cache[i] = prepare(docs[i], config, furniture, topics.get(i))
-        return cache[i]
+        topic = topics.get(i)
+        key = (docs[i].id, docs[i].content_hash, context,
+               None if topic is None else topic.tobytes())
+        found = cache.get(key)
+        if found is None or found.doc.text != docs[i].text:
+            found = prepare(docs[i], config, furniture, topic)
+            cache[key] = found
+            if len(cache) > PREPARED_CACHE_SIZE:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(key)
+        return found
 
     out = []
     with small_matrix_mode():

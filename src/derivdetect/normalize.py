@@ -72,7 +72,7 @@ SNOWBALL_LANGUAGES = {
     "sv": "swedish", "tr": "turkish",
 }
 _MIN_STOPWORD_SHARE = 0.12
-_DETECT_SAMPLE = 400
+_DETECT_SAMPLE = 200
 
 
 @dataclass(frozen=True, eq=False)
