@@ -124,3 +124,27 @@ def test_stock_phrases_are_not_copying_but_long_runs_are():
     long_b = side("Police said in a statement on Monday that the old Kellerman bridge would close.")
     runs = exact_runs(long_a, long_b, 6)
     assert [n for _, _, n in runs] == [13]
+
+
+def test_a_lift_of_three_paragraphs_into_a_longer_article_is_derivative():
+    from derivdetect import Config
+    from derivdetect.engine import compare_documents
+    from derivdetect.models import Document
+
+    syllables = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
+    vocabulary = ["".join(random.Random(k).choices(syllables, k=3)) for k in range(600)]
+
+    def paragraph(seed):
+        rng = random.Random(seed)
+        return " ".join(rng.choice(vocabulary) + ("." if i % 12 == 11 else "")
+                        for i in range(60)).capitalize()
+
+    source = "\n\n".join(paragraph(i) for i in range(8))
+    lifted = "\n\n".join(paragraph(100 + i) for i in range(6)) + "\n\n" + \
+        "\n\n".join(paragraph(i) for i in (2, 3, 4)) + "\n\n" + paragraph(200)
+    pair = compare_documents(Document("new", "new", lifted), Document("old", "old", source),
+                             Config())
+    assert pair.verdict == "derivative"
+    assert pair.extent == "partially"
+    assert pair.scores["longest_exact_words"] >= 150
+    assert pair.source is None and "direction" in pair.source_reason

@@ -18,6 +18,8 @@ from typing import Optional
 from .config import Config
 from .models import Document
 
+CONTAINED = 0.5
+
 
 def derived_side(scores: dict) -> str:
     """``"a"`` or ``"b"``: the text more covered by aligned passages (ties: the shorter)."""
@@ -48,6 +50,9 @@ def verdict_for(scores: dict, config: Config) -> tuple[str, list]:
                  else config.derivative_coverage_alone)
     if coverage >= threshold and scores[f"aligned_words_{side}"] >= 12:
         return "derivative", reasons
+    if scores["longest_exact_words"] >= config.derivative_run_words:
+        return "derivative", reasons + [
+            f"a passage of {scores['longest_exact_words']} words is copied word for word"]
     if coverage >= config.related_coverage:
         return "related", reasons + ["too little is shared to call it derived"]
     return "unrelated", reasons
@@ -73,6 +78,10 @@ def source_for(scores: dict, verdict: str, doc_a: Document, doc_b: Document) -> 
     if abs(ca - cb) < 0.05:
         return None, (f"each text is about equally covered by the other ({ca:.0%} and {cb:.0%}) "
                       "and there are no dates: the direction can't be told")
+    if max(ca, cb) < CONTAINED:
+        return None, (f"neither text is mostly contained in the other ({ca:.0%} and {cb:.0%}: "
+                      "a lift of some passages) and there are no dates: the direction can't "
+                      "be told")
     side = derived_side(scores)
     source, derived = (doc_b, doc_a) if side == "a" else (doc_a, doc_b)
     return source.id, (

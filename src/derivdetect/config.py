@@ -84,6 +84,10 @@ class Config:
         The same threshold for a pair judged without context (``compare``, or texts with fewer
         than three candidate partners): shared topic words can't be discounted there, so
         independent reports of one event cover each other more, and the bar is higher (0.3).
+    derivative_run_words:
+        A pair sharing a verbatim run of at least this many words is a ``derivative`` whatever
+        its coverage (40): a lift of three paragraphs into a long article covers little of
+        it, but 40 consecutive shared words are never a coincidence.
     related_coverage:
         Below the derivative threshold but above this (0.1), ``compare`` says ``related``.
     near_duplicate_exact:
@@ -131,6 +135,7 @@ class Config:
 
     derivative_coverage: float = 0.2
     derivative_coverage_alone: float = 0.3
+    derivative_run_words: int = 40
     related_coverage: float = 0.1
     near_duplicate_exact: float = 0.6
     verbatim_exact: float = 0.95
@@ -150,7 +155,7 @@ class Config:
             if not 0.0 <= value <= 1.0:
                 raise ConfigError(f"{name}={value}: must be between 0 and 1")
         for name in ("shingle_words", "num_perm", "rewrite_key_words", "rewrite_max_df",
-                     "rewrite_min_shared", "min_exact_words", "boilerplate_min_docs",
+                     "rewrite_min_shared", "min_exact_words", "boilerplate_min_docs", "derivative_run_words",
                      "boilerplate_max_words", "max_chars"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}={getattr(self, name)}: must be at least 1")
