@@ -23,6 +23,7 @@ import numpy as np
 
 _MAX_BUCKET = 200
 SHORT_TEXT_SHARE = 0.1
+_KEY_PART_BITS = 5
 
 
 @lru_cache(maxsize=32)
@@ -122,12 +123,29 @@ def shared_key_candidates(key_sets, max_df: int, min_shared: int) -> np.ndarray:
     if lengths.sum() == 0:
         return np.empty((0, 2), dtype=np.int64)
     keys = np.concatenate([np.asarray(k, dtype=np.uint64) for k in key_sets])
-    docs = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-    order = np.argsort(keys, kind="stable")
-    pairs = _pairs_in_sorted_groups(keys[order], docs[order], max_df, False)
-    if not len(pairs):
-        return pairs
-    codes, counts = np.unique(pairs[:, 0] * n_docs + pairs[:, 1], return_counts=True)
+    docs = np.repeat(np.arange(n_docs, dtype=np.int32), lengths)
+    codes_parts, count_parts = [], []
+    # Keys are split into ranges so that the pair lists of one range at a time are in memory.
+    part_of = (keys >> np.uint64(64 - _KEY_PART_BITS)).astype(np.int16)
+    for part in range(1 << _KEY_PART_BITS):
+        chosen = part_of == part
+        k, d = keys[chosen], docs[chosen]
+        order = np.argsort(k, kind="stable")
+        k, d = k[order], d[order]
+        shared = np.zeros(len(k), dtype=bool)  # keys found in two or more documents
+        if len(k) > 1:
+            same = k[1:] == k[:-1]
+            shared[1:] |= same
+            shared[:-1] |= same
+        pairs = _pairs_in_sorted_groups(k[shared], d[shared].astype(np.int64), max_df, False)
+        if len(pairs):
+            codes, counts = np.unique(pairs[:, 0] * n_docs + pairs[:, 1], return_counts=True)
+            codes_parts.append(codes)
+            count_parts.append(counts)
+    if not codes_parts:
+        return np.empty((0, 2), dtype=np.int64)
+    codes, inverse = np.unique(np.concatenate(codes_parts), return_inverse=True)
+    counts = np.bincount(inverse, weights=np.concatenate(count_parts)).astype(np.int64)
     first, second = codes // n_docs, codes % n_docs
     keep = counts >= required_shared(lengths[first], lengths[second], min_shared)
     return np.stack((first[keep], second[keep]), axis=1)
