@@ -128,3 +128,25 @@ def test_a_corrupt_cache_is_ignored(tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads((out / "pairs.json").read_text(encoding="utf-8"))
     assert len(data["pairs"]) == 1
+
+
+def test_interrupted_scan_leaves_whole_files_and_no_temporaries(tmp_path, monkeypatch):
+    out = tmp_path / "r"
+    assert runner.invoke(app, ["scan", str(CORPUS), "--out", str(out), "-q"]).exit_code == 0
+    old_csv = (out / "pairs.csv").read_text(encoding="utf-8")
+    old_index = (out / "index.html").read_text(encoding="utf-8")
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+
+    import derivdetect.report.html as html
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(html, "write_html", interrupted)
+    result = runner.invoke(app, ["scan", str(CORPUS), "--out", str(out), "-q"])
+    assert result.exit_code == 130
+    json.loads((out / "pairs.json").read_text(encoding="utf-8"))
+    assert (out / "pairs.csv").read_text(encoding="utf-8") == old_csv
+    assert (out / "index.html").read_text(encoding="utf-8") == old_index
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert not list(out.rglob("*.tmp"))

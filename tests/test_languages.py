@@ -95,3 +95,19 @@ def test_scan_finds_the_multilingual_pairs_and_nothing_else():
     pairs, _, _, _ = scan_documents(docs, Config(workers=1))
     assert {(p.a, p.b) for p in pairs} == {("ru/rewrite.txt", "ru/source.txt"),
                                           ("zh/rewrite.txt", "zh/source.txt")}
+
+
+def test_scripts_are_tokenized_on_their_own_terms():
+    hy = analyze("Հայաստանի կառավարությունը հայտարարեց, որ փախստականների թիվը գերազանցել է "
+                 "հարյուր հազարը, և նրանք բոլորը կստանան օգնություն։")
+    assert hy.language == "hy" and "կառավարությունը" in hy.forms
+    az = analyze("Azərbaycan hökuməti bəyan edib ki, sakinlər regionda qala bilərlər.")
+    assert "azərbaycan" in az.forms and "hökuməti" in az.forms  # diacritics kept in the word
+    ar = analyze("قالت الحكومة إن اللاجئين وصلوا إلى العاصمة يوم الجمعة بعد رحلة طويلة.")
+    assert ar.language == "ar" and "الحكومة" in ar.forms
+    he = analyze("הממשלה הודיעה כי הפליטים הגיעו לבירה ביום שישי.")
+    assert "הממשלה" in he.forms and he.stems == he.forms  # no Hebrew stemmer: none applied
+    ja = analyze("東京で会議が開かれた。")
+    assert ja.forms[:3] == ("東", "京", "で") and len(ja.sentences) == 1
+    mixed = analyze("He said \u200fשלום\u200f and left.")
+    assert "שלום" in mixed.forms
