@@ -4,6 +4,7 @@ import itertools
 import math
 
 import numpy as np
+import xxhash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,9 +31,20 @@ def naive_shared_keys(key_sets, max_df, min_shared):
 @given(st.lists(st.lists(st.integers(0, 40), max_size=25), min_size=0, max_size=12),
        st.integers(2, 6), st.integers(1, 4))
 def test_shared_key_route_equals_naive_reference(docs, max_df, min_shared):
-    key_sets = [np.unique(np.array(d, dtype=np.uint64)) for d in docs]
+    import derivdetect.candidates as candidates
+
+    hashed = [[xxhash.xxh3_64_intdigest(str(k).encode()) for k in d] for d in docs]
+    key_sets = [np.unique(np.array(d, dtype=np.uint64)) for d in hashed]
+    expected = naive_shared_keys(docs, max_df, min_shared)
     got = {tuple(p) for p in shared_key_candidates(key_sets, max_df, min_shared).tolist()}
-    assert got == naive_shared_keys(docs, max_df, min_shared)
+    assert got == expected
+    saved = candidates.BLOCK_DOCS
+    try:
+        candidates.BLOCK_DOCS = 3  # many blocks of documents: the same pairs
+        got = {tuple(p) for p in shared_key_candidates(key_sets, max_df, min_shared).tolist()}
+    finally:
+        candidates.BLOCK_DOCS = saved
+    assert got == expected
 
 
 def test_lsh_pairs_near_copies_and_not_strangers():

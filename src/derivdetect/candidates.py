@@ -23,7 +23,7 @@ import numpy as np
 
 _MAX_BUCKET = 200
 SHORT_TEXT_SHARE = 0.1
-_KEY_PART_BITS = 5
+BLOCK_DOCS = 5_000
 
 
 @lru_cache(maxsize=32)
@@ -122,33 +122,44 @@ def shared_key_candidates(key_sets, max_df: int, min_shared: int) -> np.ndarray:
     lengths = np.fromiter((len(k) for k in key_sets), dtype=np.int64, count=n_docs)
     if lengths.sum() == 0:
         return np.empty((0, 2), dtype=np.int64)
-    keys = np.concatenate([np.asarray(k, dtype=np.uint64) for k in key_sets])
-    docs = np.repeat(np.arange(n_docs, dtype=np.int32), lengths)
-    codes_parts, count_parts = [], []
-    # Keys are split into ranges so that the pair lists of one range at a time are in memory.
-    part_of = (keys >> np.uint64(64 - _KEY_PART_BITS)).astype(np.int16)
-    for part in range(1 << _KEY_PART_BITS):
-        chosen = part_of == part
-        k, d = keys[chosen], docs[chosen]
-        order = np.argsort(k, kind="stable")
-        k, d = k[order], d[order]
-        shared = np.zeros(len(k), dtype=bool)  # keys found in two or more documents
-        if len(k) > 1:
-            same = k[1:] == k[:-1]
-            shared[1:] |= same
-            shared[:-1] |= same
-        pairs = _pairs_in_sorted_groups(k[shared], d[shared].astype(np.int64), max_df, False)
-        if len(pairs):
+    # One uint64 per (key, document): the key's high bits and the document's index in the low
+    # bits, sorted in place; no index arrays. Truncating keys to 64 - doc_bits bits merges a
+    # few unrelated keys, which only adds a rare spurious shared key.
+    doc_bits = max(1, int(n_docs - 1).bit_length())
+    low = np.uint64((1 << doc_bits) - 1)
+    entries = np.concatenate([np.asarray(k, dtype=np.uint64) for k in key_sets])
+    entries &= ~low
+    entries |= np.repeat(np.arange(n_docs, dtype=np.uint64), lengths)
+    entries.sort()
+    keys = entries >> np.uint64(doc_bits)
+    # Keep only keys found in 2..max_df documents (most keys are in one document only).
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    sizes = np.diff(np.concatenate((starts, [len(keys)])))
+    useful = np.repeat((sizes >= 2) & (sizes <= max_df), sizes)
+    keys = keys[useful]
+    docs = (entries[useful] & low).astype(np.int64)
+    del entries, useful, starts, sizes
+    # Count pairs block by block of documents, so that only one block's pair list is in
+    # memory at a time; a pair's keys all meet in its block, so it is judged there, whole.
+    blocks = max(1, -(-n_docs // BLOCK_DOCS))
+    block_size = -(-n_docs // blocks)
+    block_of = docs // block_size
+    found = []
+    for first in range(blocks):
+        for second in range(first, blocks):
+            chosen = (block_of == first) | (block_of == second)
+            pairs = _pairs_in_sorted_groups(keys[chosen], docs[chosen], max_df, False)
+            if not len(pairs):
+                continue
+            if first != second:
+                pairs = pairs[(pairs[:, 0] // block_size) != (pairs[:, 1] // block_size)]
             codes, counts = np.unique(pairs[:, 0] * n_docs + pairs[:, 1], return_counts=True)
-            codes_parts.append(codes)
-            count_parts.append(counts)
-    if not codes_parts:
+            a, b = codes // n_docs, codes % n_docs
+            keep = counts >= required_shared(lengths[a], lengths[b], min_shared)
+            found.append(np.stack((a[keep], b[keep]), axis=1))
+    if not found:
         return np.empty((0, 2), dtype=np.int64)
-    codes, inverse = np.unique(np.concatenate(codes_parts), return_inverse=True)
-    counts = np.bincount(inverse, weights=np.concatenate(count_parts)).astype(np.int64)
-    first, second = codes // n_docs, codes % n_docs
-    keep = counts >= required_shared(lengths[first], lengths[second], min_shared)
-    return np.stack((first[keep], second[keep]), axis=1)
+    return np.concatenate(found)
 
 
 def merge_candidates(n_docs: int, *routes: np.ndarray) -> np.ndarray:
