@@ -32,6 +32,7 @@ from .normalize import Analysis
 from .shingle import ngram_hashes, stem_ids, token_hashes
 
 MAX_GROUP = 3
+GROUP_PENALTY = 0.01
 STOCK_PHRASE_WEIGHT = 12.0
 TOPIC_DAMPING = 0.25
 _MIN_UNIT_WORDS = 5
@@ -304,7 +305,7 @@ def paraphrase_links(a: Side, b: Side, threshold: float) -> list:
         sim = _similarity(ga, gb, _joined(ua.texts, size_a), _joined(ub.texts, size_b),
                           condensation=size_a == size_b == 1)
         if size_a > 1 or size_b > 1:
-            sim = sim - 0.02 * (size_a + size_b - 2)  # a group must beat its best member
+            sim = sim - GROUP_PENALTY * (size_a + size_b - 2)  # a group must beat its best member
         rows, cols = np.nonzero(sim >= threshold)
         for i, j in zip(rows.tolist(), cols.tolist()):
             candidates.append((float(sim[i, j]), size_a + size_b, i, size_a, j, size_b))
