@@ -4,8 +4,6 @@ Every input must end as a Document or a Skipped with a reason: never an exceptio
 found here become regression cases in ``REGRESSIONS``.
 """
 
-import json
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -44,8 +44,6 @@ class _Progress:
             sys.stderr.write(f"\r{stage:<10} [{bar}] {done}/{total}")
         else:
             sys.stderr.write(f"\r{stage:<10} {done}")
-        if stage != self.stage and self.stage is not None:
-            pass
         self.stage = stage
         sys.stderr.flush()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .models import Cluster, Pair
+from .models import Cluster
 
 
 def clusters_of(pairs, dates: dict | None = None) -> tuple:
