@@ -148,3 +148,18 @@ def test_a_lift_of_three_paragraphs_into_a_longer_article_is_derivative():
     assert pair.extent == "partially"
     assert pair.scores["longest_exact_words"] >= 150
     assert pair.source is None and "direction" in pair.source_reason
+
+
+def test_shared_stock_phrases_alone_do_not_make_a_copy():
+    from derivdetect import Config
+    from derivdetect.engine import compare_documents
+    from derivdetect.models import Document
+
+    a = ("Armenia said in a statement on Monday that it would leave the Collective Security "
+         "Treaty Organization. Officials in Yerevan blamed Moscow for ignoring its requests for "
+         "help. The prime minister travelled to Paris to discuss new arms purchases.")
+    b = ("Kazakhstan remains a loyal member of the Collective Security Treaty Organization, its "
+         "foreign ministry said in a statement on Monday. Trade with China grew by a fifth last "
+         "year, and new rail links opened across the steppe.")
+    pair = compare_documents(Document("a", "a", a), Document("b", "b", b), Config())
+    assert pair.verdict in ("related", "unrelated")
