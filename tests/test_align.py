@@ -155,11 +155,16 @@ def test_shared_stock_phrases_alone_do_not_make_a_copy():
     from derivdetect.engine import compare_documents
     from derivdetect.models import Document
 
-    a = ("Armenia said in a statement on Monday that it would leave the Collective Security "
-         "Treaty Organization. Officials in Yerevan blamed Moscow for ignoring its requests for "
-         "help. The prime minister travelled to Paris to discuss new arms purchases.")
+    a = ("Armenia will freeze its part in the Collective Security Treaty Organization, the "
+         "foreign ministry said in a statement on Monday. Officials in Yerevan blamed Moscow "
+         "for ignoring three requests for help during the autumn offensive. The prime minister "
+         "travelled to Paris to discuss new arms purchases and a training mission. Opposition "
+         "deputies called the trip theatre and demanded a vote in parliament. Polls show most "
+         "voters now distrust every foreign alliance the country has joined since 1991.")
     b = ("Kazakhstan remains a loyal member of the Collective Security Treaty Organization, its "
-         "foreign ministry said in a statement on Monday. Trade with China grew by a fifth last "
-         "year, and new rail links opened across the steppe.")
+         "president said in a statement on Monday. Trade with China grew by a fifth last year, "
+         "and new rail links opened across the steppe. Grain exports reached a record as the "
+         "harvest beat forecasts in the north. The central bank kept its main rate unchanged. "
+         "Engineers finished a pipeline that carries gas from the Caspian to the eastern cities.")
     pair = compare_documents(Document("a", "a", a), Document("b", "b", b), Config())
     assert pair.verdict in ("related", "unrelated")

@@ -233,6 +233,7 @@ def pair_scores(pa: Prepared, pb: Prepared, config: Config) -> tuple[dict, list]
         scores[f"paraphrase_coverage_{name}"] = max(0.0, cov - cov_exact)
         scores[f"words_{name}"] = int(side.keep.sum())
         scores[f"aligned_words_{name}"] = _tokens_inside(side, [pick(p) for p in passages])
+        scores[f"aligned_sentences_{name}"] = _sentences_touched(side, [pick(p) for p in passages])
     scores["longest_exact_words"] = max(
         (_tokens_inside(a, [(p.a_start, p.a_end)]) for p in exact), default=0)
     scores["topic_words"] = int(max(len(a.topic), len(b.topic)))
@@ -262,6 +263,15 @@ def _tokens_inside(side: Side, spans) -> int:
         lo, hi = np.searchsorted(starts, [start, end])
         inside[lo:hi] = True
     return int((inside & side.keep).sum())
+
+
+def _sentences_touched(side: Side, spans) -> int:
+    """How many sentences of the side overlap some span."""
+    touched = 0
+    for start, end in side.analysis.sentence_spans():
+        if any(s < end and start < e for s, e in spans):
+            touched += 1
+    return touched
 
 
 def small_matrix_mode():
