@@ -20,6 +20,7 @@ from .models import Document
 
 CONTAINED = 0.5
 SINGLE_PLACE_COVERAGE = 0.5  # evidence from one sentence only must cover half the text
+MIN_ALIGNED_SENTENCES = 2
 
 
 def derived_side(scores: dict) -> str:
@@ -49,7 +50,8 @@ def verdict_for(scores: dict, config: Config) -> tuple[str, list]:
             f"{min(exact, exact_other):.0%} of each text is shared word for word"]
     threshold = (config.derivative_coverage if scores.get("topic_words")
                  else config.derivative_coverage_alone)
-    spread = scores[f"aligned_sentences_{side}"] >= 2 or coverage >= SINGLE_PLACE_COVERAGE
+    spread = (scores[f"aligned_sentences_{side}"] >= MIN_ALIGNED_SENTENCES
+              or coverage >= SINGLE_PLACE_COVERAGE)
     if coverage >= threshold and scores[f"aligned_words_{side}"] >= 12 and spread:
         return "derivative", reasons
     if scores["longest_exact_words"] >= config.derivative_run_words:
