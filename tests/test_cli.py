@@ -150,3 +150,40 @@ def test_interrupted_scan_leaves_whole_files_and_no_temporaries(tmp_path, monkey
     assert (out / "index.html").read_text(encoding="utf-8") == old_index
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert not list(out.rglob("*.tmp"))
+
+
+def test_the_report_folder_inside_the_scanned_folder_is_not_scanned(tmp_path):
+    import shutil
+
+    root = tmp_path / "pile"
+    shutil.copytree(CORPUS, root)
+    for _ in range(2):
+        result = runner.invoke(app, ["scan", str(root), "--out", str(root / "reports"), "-q"])
+        assert result.exit_code == 0, result.output
+    data = json.loads((root / "reports" / "pairs.json").read_text(encoding="utf-8"))
+    assert [(p["a"], p["b"]) for p in data["pairs"]] == [(SEED_REWRITE, SEED_SOURCE)]
+    assert all(not d["path"].startswith("reports/") for d in data["documents"])
+    assert any(s["path"].startswith("reports/") and "output folder" in s["reason"]
+               for s in data["skipped"])
+
+
+def test_toml_values_of_the_wrong_type_are_config_errors(tmp_path):
+    for line in ('num_perm = "128"', "num_perm = 1.5", "workers = -1", "encoding = 5"):
+        cfg = tmp_path / "s.toml"
+        cfg.write_text(line + "\n", encoding="utf-8")
+        result = runner.invoke(app, ["scan", str(CORPUS), "--config", str(cfg),
+                                     "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2, (line, result.output)
+        assert line.split()[0] in result.output
+        assert "Traceback" not in result.output
+
+
+def test_changing_the_encoding_does_not_reuse_old_sketches(tmp_path):
+    root = tmp_path / "pile"
+    root.mkdir()
+    (root / "a.txt").write_bytes("Гражданская война в Карабахе".encode("koi8-r") * 20)
+    out = tmp_path / "o"
+    runner.invoke(app, ["scan", str(root), "--out", str(out), "-q", "--encoding", "latin-1"])
+    runner.invoke(app, ["scan", str(root), "--out", str(out), "-q", "--encoding", "koi8-r"])
+    data = json.loads((out / "pairs.json").read_text(encoding="utf-8"))
+    assert data["scan"]["stats"]["sketches_reused"] == 0

@@ -85,14 +85,15 @@ def scan(
                          derivative_coverage=derivative_coverage,
                          paraphrase_threshold=paraphrase_threshold,
                          min_exact_words=min_exact_words, workers=workers)
-        result = run_scan(folder, config, progress, cache_dir=out / ".cache" if cache else None)
+        result = run_scan(folder, config, progress, cache_dir=out / ".cache" if cache else None,
+                          exclude=out)
         written = write_outputs(result, out)
     except DerivDetectError as exc:
         progress.close()
         _fail(exc)
     except KeyboardInterrupt:
         progress.close()
-        typer.echo("derivdetect: interrupted; previous outputs left as they were", err=True)
+        typer.echo("derivdetect: interrupted; every output file is whole (old or new)", err=True)
         raise typer.Exit(130)
     progress.close()
     if not quiet:

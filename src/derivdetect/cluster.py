@@ -30,11 +30,13 @@ def clusters_of(pairs, dates: dict | None = None) -> tuple:
     members: dict[str, list] = {}
     for doc in parent:
         members.setdefault(find(doc), []).append(doc)
+    families: dict[str, list] = {}
+    for pair in reported:
+        families.setdefault(find(pair.a), []).append(pair)
     out = []
     for root, docs in members.items():
         docs = sorted(docs)
-        family = [p for p in reported if find(p.a) == root]
-        out.append(Cluster(tuple(docs), _original(docs, family, dates or {})))
+        out.append(Cluster(tuple(docs), _original(docs, families.get(root, []), dates or {})))
     return tuple(sorted(out, key=lambda c: (-len(c.documents), c.documents)))
 
 

@@ -114,7 +114,8 @@ class Config:
     Running
     -------
     workers:
-        Processes used for tokenizing and sketching. 0 (default) means one per core.
+        Processes used for sketching and for verifying candidate pairs (from 400 documents or
+        300 pairs; smaller jobs run in one process). 0 (default) means one per core.
     seed:
         Seed of the MinHash permutations; signatures are comparable only with the same seed.
     """
@@ -159,6 +160,8 @@ class Config:
                      "boilerplate_max_words", "max_chars"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}={getattr(self, name)}: must be at least 1")
+        if self.workers < 0:
+            raise ConfigError(f"workers={self.workers}: must be 0 (one per core) or more")
         if self.html_extractor not in ("trafilatura", "text"):
             raise ConfigError(
                 f"html_extractor={self.html_extractor!r}: use 'trafilatura' or 'text'")
@@ -186,10 +189,15 @@ class Config:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc})") from None
         data = data.get("derivdetect", data)
-        types = {f.name: f.type for f in fields(cls)}
+        defaults = cls()
         for key, value in data.items():
-            if key not in types:
+            if not hasattr(defaults, key):
                 raise ConfigError(f"{path}: unknown setting {key!r}")
-            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-                raise ConfigError(f"{path}: {key} has an invalid value {value!r}")
+            expected = type(getattr(defaults, key))
+            if key == "encoding":
+                expected = str
+            ok = (isinstance(value, expected) and not isinstance(value, bool)) or (
+                expected is float and isinstance(value, int) and not isinstance(value, bool))
+            if not ok:
+                raise ConfigError(f"{path}: {key} = {value!r}: expected {expected.__name__}")
         return (base or cls()).replace(**data)

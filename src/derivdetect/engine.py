@@ -31,7 +31,7 @@ from .classify import extent_for, source_for, verdict_for
 from .cluster import clusters_of
 from .config import Config
 from .errors import InputError
-from .models import Document, Pair, Passage, ScanResult
+from .models import Document, Pair, Passage, ScanResult, Skipped
 from .normalize import Analysis, analyze
 from .shingle import content_shingles, ngram_hashes, sketch_hashes, word_shingles
 from .signature import minhash
@@ -100,7 +100,7 @@ def sketch_corpus(docs: list, config: Config, progress: Optional[Progress] = Non
     to sketches from an earlier scan with the same settings: those are reused, and the new
     ones are added to it."""
     known = {} if known is None else known
-    todo = [i for i, d in enumerate(docs) if not d.content_hash or d.content_hash not in known]
+    todo = [i for i, d in enumerate(docs) if not d.content_hash or _sketch_key(d) not in known]
     total = len(todo)
     jobs = [([docs[i].text for i in todo[k: k + SKETCH_BATCH]], config)
             for k in range(0, total, SKETCH_BATCH)]
@@ -112,8 +112,14 @@ def sketch_corpus(docs: list, config: Config, progress: Optional[Progress] = Non
     by_index = dict(zip(todo, fresh))
     for i, sketch_ in by_index.items():
         if docs[i].content_hash:
-            known[docs[i].content_hash] = sketch_
-    return [by_index[i] if i in by_index else known[d.content_hash] for i, d in enumerate(docs)]
+            known[_sketch_key(docs[i])] = sketch_
+    return [by_index[i] if i in by_index else known[_sketch_key(d)] for i, d in enumerate(docs)]
+
+
+def _sketch_key(doc: Document) -> str:
+    """Cache key of a document's sketch: its bytes' hash and how they were read (the same
+    bytes read as text and as HTML give different texts)."""
+    return f"{doc.format}:{doc.content_hash}"
 
 
 def _run_batches(function, jobs: list, config: Config, parallel: bool) -> Iterator:
@@ -139,7 +145,7 @@ def common_lines(sketches: list, min_docs: int) -> frozenset:
 
 
 def topic_words(sketches: list, candidates: np.ndarray) -> dict:
-    """Each document's topic words: stems in at least 70% of the texts around it (itself and
+    """Each document's topic words: stems in at least 90% of the texts around it (itself and
     its candidate partners, when there are at least three). They are what a story is about
     (names, places, the event), shared by copies and independent reports alike, so they weigh
     less in paraphrase scoring. Returns ``{document index: sorted uint32 stem ids}``."""
@@ -217,8 +223,7 @@ def pair_scores(pa: Prepared, pb: Prepared, config: Config) -> tuple[dict, list]
     scores["content_containment_a_in_b"] = _share(shared_keys, len(pa.content_keys))
     scores["content_containment_b_in_a"] = _share(shared_keys, len(pb.content_keys))
     a, b = pa.side, pb.side
-    identical = bool(pa.doc.content_hash and pa.doc.content_hash == pb.doc.content_hash) or (
-        pa.doc.text == pb.doc.text)
+    identical = len(a.analysis.forms) > 0 and pa.doc.text == pb.doc.text
     if identical:
         passages = _whole_text_passages(a)
     else:
@@ -374,7 +379,7 @@ def scan_documents(docs: list, config: Config, progress: Optional[Progress] = No
     -> sketch) is reused and completed, see :func:`sketch_corpus`.
     """
     clock = _Stopwatch()
-    reused = sum(1 for d in docs if known_sketches and d.content_hash in known_sketches)
+    reused = sum(1 for d in docs if known_sketches and _sketch_key(d) in known_sketches)
     sketches = sketch_corpus(docs, config, progress, known_sketches)
     clock.lap("sketch")
     furniture = common_lines(sketches, config.boilerplate_min_docs)
@@ -416,9 +421,11 @@ class _Stopwatch:
 
 
 def scan(root: Path, config: Config, progress: Optional[Progress] = None,
-         cache_dir: Optional[Path] = None) -> ScanResult:
+         cache_dir: Optional[Path] = None, exclude: Optional[Path] = None) -> ScanResult:
     """Read every article under ``root`` and find its copies and rewrites. With ``cache_dir``,
-    sketches of unchanged files are reused from the previous scan and the cache is updated."""
+    sketches of unchanged files are reused from the previous scan and the cache is updated.
+    Files under ``exclude`` (the output folder, when it lies inside ``root``) are skipped: a
+    report's pair pages hold the texts of both articles and would match them."""
     from .index import load_sketches, save_sketches
     from .ingest import iter_inputs
 
@@ -428,20 +435,42 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
     if not root.is_dir():
         raise InputError(f"{root}: not a folder; to judge two files use 'derivdetect compare A B'")
     docs, skipped = [], []
+    excluded = _inside(root, exclude)
     for item in iter_inputs(root, config):
+        if excluded is not None and _under(item.path, excluded):
+            item = Skipped(item.path.split("#")[0], "in derivdetect's own output folder")
+            if skipped and skipped[-1] == item:
+                continue
         (docs if isinstance(item, Document) else skipped).append(item)
         if progress and len(docs) % 500 == 0:
             progress("reading", len(docs), 0)
     known = load_sketches(cache_dir, config) if cache_dir else None
     pairs, clusters, stats, boilerplate = scan_documents(docs, config, progress, known)
     if cache_dir:
-        current = {d.content_hash for d in docs}
-        save_sketches(cache_dir, config, {h: s for h, s in known.items() if h in current})
+        current = {_sketch_key(d) for d in docs}
+        try:
+            save_sketches(cache_dir, config, {h: s for h, s in known.items() if h in current})
+        except OSError:
+            stats["cache"] = "not saved: the output folder is not writable"
     return ScanResult(
         root=str(root), documents=tuple(docs), pairs=pairs, clusters=clusters,
         skipped=tuple(skipped), settings=config.to_dict(),
         created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         boilerplate=boilerplate, stats={**stats, "skipped": len(skipped), "version": __version__})
+
+
+def _inside(root: Path, exclude: Optional[Path]) -> Optional[str]:
+    """``exclude`` relative to ``root`` as a POSIX path, if it lies inside it."""
+    if exclude is None:
+        return None
+    try:
+        return Path(exclude).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def _under(path: str, folder: str) -> bool:
+    return folder == "." or path == folder or path.startswith(folder + "/")
 
 
 def compare_documents(doc_a: Document, doc_b: Document, config: Config) -> Pair:

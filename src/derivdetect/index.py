@@ -23,7 +23,7 @@ from .config import Config
 
 CACHE_NAME = "sketches.npz"
 _SKETCH_SETTINGS = ("shingle_words", "num_perm", "seed", "rewrite_key_words",
-                    "boilerplate_max_words")
+                    "boilerplate_max_words", "encoding", "html_extractor")
 
 
 def fingerprint(config: Config) -> str:

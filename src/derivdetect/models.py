@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 VERDICTS = ("verbatim", "near-duplicate", "derivative")
-WEAK_VERDICTS = ("related", "unrelated")
 
 
 @dataclass(frozen=True)

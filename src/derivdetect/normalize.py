@@ -188,14 +188,6 @@ def form_of(raw: str) -> str:
     return form
 
 
-def word_forms(text: str) -> list[str]:
-    """Normalized tokens of ``text`` without offsets: the fast path of sketching.
-
-    Memoized per distinct raw token, so a corpus pays for Unicode normalization once per word.
-    """
-    return [form_of(raw) for raw in tokenizer(text).findall(text)]
-
-
 class _Lexicon:
     """Stem and stopword status of each form in one language, memoized."""
 
