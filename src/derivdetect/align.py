@@ -336,18 +336,23 @@ def paraphrase_passages(a: Side, b: Side, threshold: float) -> list:
 # ---------------------------------------------------------------------------- coverage
 
 
+def tokens_in_spans(side: Side, spans) -> np.ndarray:
+    """True for each token of the side that lies inside one of the character ``spans``."""
+    starts = side.analysis.starts
+    inside = np.zeros(len(starts), dtype=bool)
+    for start, end in spans:
+        lo, hi = np.searchsorted(starts, [start, end])
+        inside[lo:hi] = True
+    return inside
+
+
 def covered_share(side: Side, spans) -> float:
     """Share of the side's countable characters (tokens outside boilerplate) inside ``spans``."""
     weights = side.char_weights
     total = weights.sum()
     if total == 0:
         return 0.0
-    inside = np.zeros(len(weights), dtype=bool)
-    starts = side.analysis.starts
-    for start, end in spans:
-        lo, hi = np.searchsorted(starts, [start, end])
-        inside[lo:hi] = True
-    return float(weights[inside].sum() / total)
+    return float(weights[tokens_in_spans(side, spans)].sum() / total)
 
 
 def align_passages(a: Side, b: Side, min_words: int, threshold: float) -> list:
@@ -367,14 +372,7 @@ def align_passages(a: Side, b: Side, min_words: int, threshold: float) -> list:
 
 def _span_share(side: Side, span, spans) -> float:
     """Share of the tokens in ``span`` that lie inside ``spans``."""
-    starts = side.analysis.starts
-    lo, hi = np.searchsorted(starts, span)
+    lo, hi = np.searchsorted(side.analysis.starts, span)
     if hi <= lo:
         return 0.0
-    inside = np.zeros(hi - lo, dtype=bool)
-    for start, end in spans:
-        s, e = np.searchsorted(starts, [start, end])
-        s, e = max(s, lo), min(e, hi)
-        if e > s:
-            inside[s - lo: e - lo] = True
-    return float(inside.mean())
+    return float(tokens_in_spans(side, spans)[lo:hi].mean())

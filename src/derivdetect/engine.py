@@ -24,7 +24,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from . import __version__
-from .align import Side, align_passages, covered_share, true_runs
+from .align import Side, align_passages, covered_share, tokens_in_spans, true_runs
 from .boilerplate import boilerplate_spans, line_keys, token_mask
 from .candidates import lsh_candidates, merge_candidates, shared_key_candidates
 from .classify import extent_for, source_for, verdict_for
@@ -262,12 +262,7 @@ def _share(part: int, whole: int) -> float:
 
 
 def _tokens_inside(side: Side, spans) -> int:
-    starts = side.analysis.starts
-    inside = np.zeros(len(starts), dtype=bool)
-    for start, end in spans:
-        lo, hi = np.searchsorted(starts, [start, end])
-        inside[lo:hi] = True
-    return int((inside & side.keep).sum())
+    return int((tokens_in_spans(side, spans) & side.keep).sum())
 
 
 def _sentences_touched(side: Side, spans) -> int:
