@@ -346,13 +346,17 @@ def tokens_in_spans(side: Side, spans) -> np.ndarray:
     return inside
 
 
-def covered_share(side: Side, spans) -> float:
-    """Share of the side's countable characters (tokens outside boilerplate) inside ``spans``."""
+def char_share(side: Side, inside: np.ndarray) -> float:
+    """Share of the side's countable characters (tokens outside boilerplate) in the tokens
+    marked ``inside``."""
     weights = side.char_weights
     total = weights.sum()
-    if total == 0:
-        return 0.0
-    return float(weights[tokens_in_spans(side, spans)].sum() / total)
+    return float(weights[inside].sum() / total) if total else 0.0
+
+
+def covered_share(side: Side, spans) -> float:
+    """Share of the side's countable characters inside the character ``spans``."""
+    return char_share(side, tokens_in_spans(side, spans))
 
 
 def align_passages(a: Side, b: Side, min_words: int, threshold: float) -> list:

@@ -24,7 +24,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from . import __version__
-from .align import Side, align_passages, covered_share, tokens_in_spans, true_runs
+from .align import Side, align_passages, char_share, tokens_in_spans, true_runs
 from .boilerplate import boilerplate_spans, line_keys, token_mask
 from .candidates import lsh_candidates, merge_candidates, shared_key_candidates
 from .classify import extent_for, source_for, verdict_for
@@ -231,14 +231,16 @@ def pair_scores(pa: Prepared, pb: Prepared, config: Config) -> tuple[dict, list]
     exact = [p for p in passages if p.kind == "exact"]
     for name, side, pick in (("a", a, lambda p: (p.a_start, p.a_end)),
                              ("b", b, lambda p: (p.b_start, p.b_end))):
-        cov = covered_share(side, [pick(p) for p in passages])
-        cov_exact = covered_share(side, [pick(p) for p in exact])
+        inside = tokens_in_spans(side, [pick(p) for p in passages])
+        cov = char_share(side, inside)
+        cov_exact = char_share(side, tokens_in_spans(side, [pick(p) for p in exact]))
         scores[f"coverage_{name}"] = cov
         scores[f"exact_coverage_{name}"] = cov_exact
         scores[f"paraphrase_coverage_{name}"] = max(0.0, cov - cov_exact)
         scores[f"words_{name}"] = int(side.keep.sum())
-        scores[f"aligned_words_{name}"] = _tokens_inside(side, [pick(p) for p in passages])
-        scores[f"aligned_sentences_{name}"] = _sentences_touched(side, [pick(p) for p in passages])
+        scores[f"aligned_words_{name}"] = int((inside & side.keep).sum())
+        scores[f"aligned_sentences_{name}"] = sum(
+            bool(inside[first:end].any()) for first, end in side.analysis.sentences)
     scores["longest_exact_words"] = max(
         (_tokens_inside(a, [(p.a_start, p.a_end)]) for p in exact), default=0)
     scores["topic_words"] = int(max(len(a.topic), len(b.topic)))
@@ -263,15 +265,6 @@ def _share(part: int, whole: int) -> float:
 
 def _tokens_inside(side: Side, spans) -> int:
     return int((tokens_in_spans(side, spans) & side.keep).sum())
-
-
-def _sentences_touched(side: Side, spans) -> int:
-    """How many sentences of the side overlap some span."""
-    touched = 0
-    for start, end in side.analysis.sentence_spans():
-        if any(s < end and start < e for s, e in spans):
-            touched += 1
-    return touched
 
 
 def small_matrix_mode():
