@@ -35,16 +35,22 @@ def test_shared_key_route_equals_naive_reference(docs, max_df, min_shared):
 
     hashed = [[xxhash.xxh3_64_intdigest(str(k).encode()) for k in d] for d in docs]
     key_sets = [np.unique(np.array(d, dtype=np.uint64)) for d in hashed]
+    keys = np.concatenate(key_sets) if key_sets else np.empty(0, np.uint64)
+    lengths = [len(k) for k in key_sets]
     expected = naive_shared_keys(docs, max_df, min_shared)
-    got = {tuple(p) for p in shared_key_candidates(key_sets, max_df, min_shared).tolist()}
-    assert got == expected
+
+    def found(fast):
+        return {tuple(p) for p in
+                shared_key_candidates(keys, lengths, max_df, min_shared, fast).tolist()}
+
+    assert found(fast=True) == expected
+    assert found(fast=False) == expected
     saved = candidates.BLOCK_DOCS
     try:
         candidates.BLOCK_DOCS = 3  # many blocks of documents: the same pairs
-        got = {tuple(p) for p in shared_key_candidates(key_sets, max_df, min_shared).tolist()}
+        assert found(fast=False) == expected
     finally:
         candidates.BLOCK_DOCS = saved
-    assert got == expected
 
 
 def test_lsh_pairs_near_copies_and_not_strangers():

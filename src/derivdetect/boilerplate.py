@@ -15,13 +15,11 @@ common in the corpus (``engine.common_lines``; a persistent archive keeps the sa
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 import regex
-import xxhash
 
 
 FURNITURE_RE = regex.compile(
@@ -44,7 +42,7 @@ class Line:
     words: int
 
 
-_WRAPPED_LINE_CHARS = 60
+WRAPPED_LINE_CHARS = 60
 
 
 def _physical_lines(text: str):
@@ -79,27 +77,40 @@ def _blocks(text: str):
 def _flush(text: str, lines: list):
     if not lines:
         return
-    if len(lines) == 1 or all(end - start < _WRAPPED_LINE_CHARS for start, end in lines):
+    if len(lines) == 1 or all(end - start < WRAPPED_LINE_CHARS for start, end in lines):
         yield from lines
     else:
         yield lines[0][0], lines[-1][1]
 
 
-_NON_WORD_RE = re.compile(r"[\W_]+")
+_MASK64 = (1 << 64) - 1
+_LINE_MULT = 0xC6A4A7935BD1E995
 
 
-def line_keys(text: str, max_chars: int | None = None) -> tuple:
-    """Each boilerplate unit (see :func:`_blocks`) with its span and a hash of its words
-    (case-folded, punctuation and spacing ignored); units longer than ``max_chars`` (too long
-    to be furniture) are left out when it is given."""
+def line_key(form_hashes) -> int:
+    """Order-sensitive 64-bit hash of a unit's token forms (``kernels.line_key`` computes the
+    same): two lines with the same words in the same order match whatever their case,
+    punctuation and spacing."""
+    h = _LINE_MULT
+    for f in form_hashes:
+        h = ((h ^ int(f)) * _LINE_MULT) & _MASK64
+        h ^= h >> 29
+    return h
+
+
+def line_keys(text: str, token_starts: np.ndarray, form_hashes: np.ndarray,
+              max_chars: int | None = None) -> tuple:
+    """Each boilerplate unit (see :func:`_blocks`) with its span, the hash of its tokens'
+    forms (``token_starts``/``form_hashes``: the text's tokens, as ``shingle.token_hashes``
+    hashes them) and its number of tokens; units longer than ``max_chars`` (too long to be
+    furniture) are left out when it is given."""
     lines = []
     for start, end in _blocks(text):
         if max_chars is not None and end - start > max_chars:
             continue
-        words = _NON_WORD_RE.sub(" ", text[start:end].casefold()).split()
-        if words:
-            key = xxhash.xxh3_64_intdigest(" ".join(words).encode("utf-8", "surrogatepass"))
-            lines.append(Line(start, end, key, len(words)))
+        lo, hi = np.searchsorted(token_starts, [start, end])
+        if hi > lo:
+            lines.append(Line(start, end, line_key(form_hashes[lo:hi]), int(hi - lo)))
     return tuple(lines)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 _MAX_BUCKET = 200
 SHORT_TEXT_SHARE = 0.1
 BLOCK_DOCS = 5_000
+FAST_MIN_DOCS = 1000
 
 
 @lru_cache(maxsize=32)
@@ -112,25 +113,43 @@ def required_shared(len_a, len_b, min_shared: int):
     return np.minimum(min_shared, np.maximum(1, np.ceil(SHORT_TEXT_SHARE * short)))
 
 
-def shared_key_candidates(key_sets, max_df: int, min_shared: int) -> np.ndarray:
+def shared_key_candidates(keys: np.ndarray, lengths: np.ndarray, max_df: int,
+                          min_shared: int, fast: bool | None = None) -> np.ndarray:
     """Pairs sharing enough keys (:func:`required_shared`) among those in at most ``max_df``
-    documents. ``key_sets`` is a sequence of sorted unique ``uint64`` arrays, one per document.
+    documents. ``keys`` holds each document's sorted unique ``uint64`` keys one after the
+    other, ``lengths[i]`` how many are document ``i``'s. ``fast`` (default: from
+    :data:`FAST_MIN_DOCS` documents on) counts pairs in a compiled kernel, one document's
+    partners at a time; otherwise block by block with numpy. Both give the same pairs.
     """
-    n_docs = len(key_sets)
-    if n_docs < 2:
-        return np.empty((0, 2), dtype=np.int64)
-    lengths = np.fromiter((len(k) for k in key_sets), dtype=np.int64, count=n_docs)
-    if lengths.sum() == 0:
+    n_docs = len(lengths)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    if n_docs < 2 or lengths.sum() == 0:
         return np.empty((0, 2), dtype=np.int64)
     # One uint64 per (key, document): the key's high bits and the document's index in the low
     # bits, sorted in place; no index arrays. Truncating keys to 64 - doc_bits bits merges a
     # few unrelated keys, which only adds a rare spurious shared key.
     doc_bits = max(1, int(n_docs - 1).bit_length())
     low = np.uint64((1 << doc_bits) - 1)
-    entries = np.concatenate([np.asarray(k, dtype=np.uint64) for k in key_sets])
-    entries &= ~low
+    entries = np.asarray(keys, dtype=np.uint64) & ~low
     entries |= np.repeat(np.arange(n_docs, dtype=np.uint64), lengths)
     entries.sort()
+    if fast is None:
+        fast = n_docs >= FAST_MIN_DOCS
+    if fast:
+        from .kernels import compiled
+
+        k = compiled()
+        group_docs, group_ends = k.rare_key_groups(entries, doc_bits, max_df)
+        del entries
+        pairs = k.count_shared_keys(group_docs, group_ends, n_docs, lengths, min_shared,
+                                    SHORT_TEXT_SHARE)
+        return pairs
+    return _shared_key_pairs_by_block(entries, doc_bits, lengths, max_df, min_shared)
+
+
+def _shared_key_pairs_by_block(entries, doc_bits, lengths, max_df, min_shared) -> np.ndarray:
+    n_docs = len(lengths)
+    low = np.uint64((1 << doc_bits) - 1)
     keys = entries >> np.uint64(doc_bits)
     # Keep only keys found in 2..max_df documents (most keys are in one document only).
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))

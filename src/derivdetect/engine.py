@@ -33,61 +33,26 @@ from .config import Config
 from .errors import InputError
 from .models import Document, Pair, Passage, ScanResult, Skipped
 from .normalize import Analysis, analyze
-from .shingle import content_shingles, ngram_hashes, sketch_hashes, word_shingles
-from .signature import minhash
+from .shingle import content_shingles, ngram_hashes, token_hashes
+from .sketch import FAST_MIN_DOCS, Sketches, SketchStore, sketch_texts
 from .verify import overlap, set_scores
 
 Progress = Callable[[str, int, int], None]
 PARALLEL_MIN_DOCS = 400
 PARALLEL_MIN_PAIRS = 300
-SKETCH_BATCH = 200
+SKETCH_BATCH = 1000
 VERIFY_BATCH = 128
 TOPIC_MIN_DOCS = 3
 TOPIC_MIN_SHARE = 0.9
 TOPIC_MAX_GROUP = 64
-_MIN_COMMON_LINE_WORDS = 3
-_MAX_CHARS_PER_WORD = 30
 
 
 # ---------------------------------------------------------------------------- sketches
 
 
-@dataclass(frozen=True, eq=False)
-class Sketch:
-    """What one document contributes to candidate generation, kept for every document.
-
-    About ``4 * num_perm + 8 * (rewrite keys + line keys) + 4 * distinct content stems``
-    bytes: 3-5 KB for a news article.
-    """
-
-    signature: np.ndarray
-    content_keys: np.ndarray
-    line_keys: np.ndarray
-    stems: np.ndarray
-
-    @property
-    def nbytes(self) -> int:
-        return (self.signature.nbytes + self.content_keys.nbytes + self.line_keys.nbytes
-                + self.stems.nbytes)
-
-
-def sketch(text: str, config: Config) -> Sketch:
-    """Sketch one text (pure). Boilerplate is not masked here: it is not known yet, and widely
-    repeated furniture drops out of the rewrite keys by their document frequency anyway."""
-    form_hashes, stem_hashes = sketch_hashes(text)
-    words = np.unique(ngram_hashes(form_hashes, config.shingle_words))
-    keys = np.unique(ngram_hashes(stem_hashes, config.rewrite_key_words))
-    lines = np.unique(np.array(
-        [line.key for line in line_keys(text, _MAX_CHARS_PER_WORD * config.boilerplate_max_words)
-         if _MIN_COMMON_LINE_WORDS <= line.words <= config.boilerplate_max_words],
-        dtype=np.uint64))
-    stems = np.unique((stem_hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32))
-    return Sketch(minhash(words, config.num_perm, config.seed), keys, lines, stems)
-
-
-def _sketch_batch(args) -> list:
-    texts, config = args
-    return [sketch(t, config) for t in texts]
+def _sketch_batch(args) -> Sketches:
+    texts, config, fast = args
+    return sketch_texts(texts, config, fast)
 
 
 def _workers(config: Config) -> int:
@@ -95,25 +60,35 @@ def _workers(config: Config) -> int:
 
 
 def sketch_corpus(docs: list, config: Config, progress: Optional[Progress] = None,
-                  known: Optional[dict] = None) -> list:
-    """Sketch every document, in parallel when there are many. ``known`` maps content hashes
-    to sketches from an earlier scan with the same settings: those are reused, and the new
-    ones are added to it."""
-    known = {} if known is None else known
-    todo = [i for i, d in enumerate(docs) if not d.content_hash or _sketch_key(d) not in known]
+                  known: Optional[SketchStore] = None) -> Sketches:
+    """Sketch every document (see ``sketch.py``), in parallel batches when there are many.
+    Documents whose sketch is in ``known`` (from an earlier scan with the same settings) are
+    not sketched again, and the new sketches are added to it."""
+    known = SketchStore(config.num_perm) if known is None else known
+    keys = [_sketch_key(d) if d.content_hash else "" for d in docs]
+    todo = [i for i, key in enumerate(keys) if not key or key not in known]
     total = len(todo)
-    jobs = [([docs[i].text for i in todo[k: k + SKETCH_BATCH]], config)
-            for k in range(0, total, SKETCH_BATCH)]
+    batch = SKETCH_BATCH if total >= PARALLEL_MIN_DOCS else max(total, 1)
+    fast = total >= FAST_MIN_DOCS
+    jobs = (([docs[i].text for i in todo[k: k + batch]], config, fast)
+            for k in range(0, total, batch))
     fresh: list = []
-    for batch in _run_batches(_sketch_batch, jobs, config, total >= PARALLEL_MIN_DOCS):
-        fresh.extend(batch)
+    done = 0
+    for part in _run_batches(_sketch_batch, jobs, config, total >= PARALLEL_MIN_DOCS):
+        fresh.append(part)
+        done += len(part)
         if progress:
-            progress("sketching", len(fresh), total)
-    by_index = dict(zip(todo, fresh))
-    for i, sketch_ in by_index.items():
-        if docs[i].content_hash:
-            known[_sketch_key(docs[i])] = sketch_
-    return [by_index[i] if i in by_index else known[_sketch_key(d)] for i, d in enumerate(docs)]
+            progress("sketching", done, total)
+    new = Sketches.concat(fresh, config.num_perm)
+    reused = [i for i, key in enumerate(keys) if key and key in known]
+    known.add([keys[i] for i in todo], new)
+    if not reused:
+        return new
+    position = np.empty(len(docs), dtype=np.int64)
+    position[todo] = np.arange(total)
+    position[reused] = total + np.arange(len(reused))
+    cached = known.select([keys[i] for i in reused])
+    return Sketches.concat([new, cached], config.num_perm).take(position)
 
 
 def _sketch_key(doc: Document) -> str:
@@ -135,16 +110,15 @@ def _run_batches(function, jobs: list, config: Config, parallel: bool) -> Iterat
             pool.shutdown(cancel_futures=True)
 
 
-def common_lines(sketches: list, min_docs: int) -> frozenset:
+def common_lines(sketches: Sketches, min_docs: int) -> frozenset:
     """Line keys found in at least ``min_docs`` documents: the corpus's furniture."""
-    arrays = [s.line_keys for s in sketches if len(s.line_keys)]
-    if not arrays:
+    if not len(sketches.lines):
         return frozenset()
-    keys, counts = np.unique(np.concatenate(arrays), return_counts=True)
+    keys, counts = np.unique(sketches.lines, return_counts=True)
     return frozenset(keys[counts >= min_docs].tolist())
 
 
-def topic_words(sketches: list, candidates: np.ndarray) -> dict:
+def topic_words(sketches: Sketches, candidates: np.ndarray) -> dict:
     """Each document's topic words: stems in at least 90% of the texts around it (itself and
     its candidate partners, when there are at least three). They are what a story is about
     (names, places, the event), shared by copies and independent reports alike, so they weigh
@@ -158,7 +132,7 @@ def topic_words(sketches: list, candidates: np.ndarray) -> dict:
         group = [i] + sorted(around)[:TOPIC_MAX_GROUP - 1]
         if len(group) < TOPIC_MIN_DOCS + 1:
             continue
-        ids, counts = np.unique(np.concatenate([sketches[k].stems for k in group]),
+        ids, counts = np.unique(np.concatenate([sketches.stems_of(k) for k in group]),
                                 return_counts=True)
         topic = ids[counts >= TOPIC_MIN_SHARE * len(group)]
         if len(topic):
@@ -166,15 +140,14 @@ def topic_words(sketches: list, candidates: np.ndarray) -> dict:
     return out
 
 
-def find_candidates(docs: list, sketches: list, config: Config) -> np.ndarray:
+def find_candidates(docs: list, sketches: Sketches, config: Config) -> np.ndarray:
     """Candidate pairs (document indexes) from three routes; never all pairs."""
     n = len(sketches)
     if n < 2:
         return np.empty((0, 2), dtype=np.int64)
-    signatures = np.stack([s.signature for s in sketches])
-    by_lsh = lsh_candidates(signatures, config.lsh_threshold)
-    by_keys = shared_key_candidates([s.content_keys for s in sketches], config.rewrite_max_df,
-                                    config.rewrite_min_shared)
+    by_lsh = lsh_candidates(sketches.signatures, config.lsh_threshold)
+    by_keys = shared_key_candidates(sketches.keys, sketches.key_counts(),
+                                    config.rewrite_max_df, config.rewrite_min_shared)
     by_hash: dict[str, list[int]] = {}
     for i, doc in enumerate(docs):
         if doc.content_hash:
@@ -206,11 +179,12 @@ def prepare(doc: Document, config: Config, furniture: frozenset = frozenset(),
             topic: Optional[np.ndarray] = None) -> Prepared:
     """Analyse one document for verification (pure): ``furniture`` are the corpus's common
     line keys, ``topic`` the stem ids of its topic words (see :func:`topic_words`)."""
-    spans = boilerplate_spans(doc.text, line_keys(doc.text), furniture,
-                              config.boilerplate_max_words)
     analysis = analyze(doc.text)
+    forms = token_hashes(analysis.forms)
+    spans = boilerplate_spans(doc.text, line_keys(doc.text, analysis.starts, forms), furniture,
+                              config.boilerplate_max_words)
     keep = token_mask(analysis.starts, spans)
-    words = word_shingles(analysis.forms, keep, config.shingle_words)
+    words = np.unique(ngram_hashes(forms[keep], config.shingle_words))
     keys = content_shingles(analysis.stems, analysis.content, keep, config.rewrite_key_words)
     side = Side(analysis, keep) if topic is None else Side(analysis, keep, topic)
     return Prepared(doc, side, spans, words, keys)
@@ -359,21 +333,22 @@ def prepare_corpus(docs: list, config: Config) -> list:
 
 
 def scan_documents(docs: list, config: Config, progress: Optional[Progress] = None,
-                   known_sketches: Optional[dict] = None):
+                   known_sketches: Optional[SketchStore] = None):
     """Pairs and families in a list of documents (pure: no filesystem).
 
     Returns ``(pairs, clusters, stats, boilerplate)`` where ``boilerplate`` maps the ids of
-    documents in reported pairs to their boilerplate spans. ``known_sketches`` (content hash
-    -> sketch) is reused and completed, see :func:`sketch_corpus`.
+    documents in reported pairs to their boilerplate spans. ``known_sketches`` is reused and
+    completed, see :func:`sketch_corpus`.
     """
     clock = _Stopwatch()
-    reused = sum(1 for d in docs if known_sketches and _sketch_key(d) in known_sketches)
+    reused = sum(1 for d in docs if known_sketches is not None and d.content_hash
+                 and _sketch_key(d) in known_sketches)
     sketches = sketch_corpus(docs, config, progress, known_sketches)
     clock.lap("sketch")
     furniture = common_lines(sketches, config.boilerplate_min_docs)
     candidates = find_candidates(docs, sketches, config)
     topics = topic_words(sketches, candidates)
-    sketch_bytes = sum(s.nbytes for s in sketches)
+    sketch_bytes = sketches.nbytes
     del sketches
     clock.lap("candidates")
     judged = verify_candidates(docs, candidates, config, furniture, topics, progress)
@@ -437,7 +412,7 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
     if cache_dir:
         current = {_sketch_key(d) for d in docs}
         try:
-            save_sketches(cache_dir, config, {h: s for h, s in known.items() if h in current})
+            save_sketches(cache_dir, config, known, [k for k in current if k in known])
         except OSError:
             stats["cache"] = "not saved: the output folder is not writable"
     return ScanResult(

@@ -20,8 +20,11 @@ import numpy as np
 
 from . import __version__
 from .config import Config
+from .sketch import Sketches, SketchStore
 
 CACHE_NAME = "sketches.npz"
+SKETCH_FORMAT = 2
+_PARTS = ("signatures", "keys", "key_ends", "lines", "line_ends", "stems", "stem_ends")
 _SKETCH_SETTINGS = ("shingle_words", "num_perm", "seed", "rewrite_key_words",
                     "boilerplate_max_words", "encoding", "html_extractor")
 
@@ -30,43 +33,41 @@ def fingerprint(config: Config) -> str:
     """What a sketch depends on: the settings that shape it and the code version."""
     settings = {name: getattr(config, name) for name in _SKETCH_SETTINGS}
     settings["version"] = __version__
+    settings["format"] = SKETCH_FORMAT
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def load_sketches(folder: Path, config: Config) -> dict:
-    """``{content hash: Sketch}`` from ``folder``, or ``{}`` if absent, stale or unreadable."""
-    from .engine import Sketch
-
+def load_sketches(folder: Path, config: Config) -> SketchStore:
+    """The sketches saved in ``folder``, or an empty store if absent, stale or unreadable."""
+    store = SketchStore(config.num_perm)
     path = Path(folder) / CACHE_NAME
     try:
         with np.load(path, allow_pickle=False) as data:
             if str(data["fingerprint"]) != fingerprint(config):
-                return {}
-            hashes = data["hashes"].astype(str)
-            signatures = data["signatures"]
-            parts = {name: np.split(data[name], data[f"{name}_offsets"][1:-1])
-                     for name in ("content_keys", "line_keys", "stems")}
-    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
-        return {}
-    return {h: Sketch(signatures[i], parts["content_keys"][i], parts["line_keys"][i],
-                      parts["stems"][i])
-            for i, h in enumerate(hashes)}
+                return store
+            keys = data["documents"].astype(str).tolist()
+            table = Sketches(**{name: data[name] for name in _PARTS})
+            consistent = (len(table) == len(keys)
+                          and table.signatures.shape[1:] == (config.num_perm,)
+                          and all(len(getattr(table, f"{part}_ends")) == len(keys)
+                                  for part in ("key", "line", "stem")))
+    except (OSError, KeyError, ValueError, EOFError, TypeError, zipfile.BadZipFile):
+        return store
+    if consistent:
+        store.add(keys, table)
+    return store
 
 
-def save_sketches(folder: Path, config: Config, sketches: dict) -> None:
-    """Write ``{content hash: Sketch}`` atomically; sketches without a hash are not kept."""
-    items = [(h, s) for h, s in sketches.items() if h]
-    if not items:
+def save_sketches(folder: Path, config: Config, store: SketchStore, keys: list) -> None:
+    """Write the sketches of ``keys`` (all in ``store``) atomically."""
+    keys = [k for k in keys if k]
+    if not keys:
         return
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    arrays = {"fingerprint": np.array(fingerprint(config)),
-              "hashes": np.array([h for h, _ in items]),
-              "signatures": np.stack([s.signature for _, s in items])}
-    for name in ("content_keys", "line_keys", "stems"):
-        values = [getattr(s, name) for _, s in items]
-        arrays[name] = np.concatenate(values)
-        arrays[f"{name}_offsets"] = np.concatenate(([0], np.cumsum([len(v) for v in values])))
+    table = store.select(keys)
+    arrays = {"fingerprint": np.array(fingerprint(config)), "documents": np.array(keys),
+              **{name: getattr(table, name) for name in _PARTS}}
     fd, tmp = tempfile.mkstemp(prefix=f".{CACHE_NAME}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -1,0 +1,399 @@
+"""The compiled kernels of ``kernels.py`` (imports numba: load through ``kernels.compiled``).
+
+Module-level functions, so that numba's on-disk cache can reuse them between processes.
+"""
+
+import numba
+import numpy as np
+
+from .kernels import DIGIT, LINE_BREAK, SPACE, UNSPACED, WORD
+
+njit = numba.njit(cache=True, nogil=True)
+u64 = np.uint64
+FNV = u64(0x100000001B3)
+FNV_BASIS = u64(0xCBF29CE484222325)
+MIX1 = u64(0xBF58476D1CE4E5B9)
+MIX2 = u64(0x94D049BB133111EB)
+NGRAM_MULT = u64(0x9E3779B97F4A7C15)
+LINE_MULT = u64(0xC6A4A7935BD1E995)
+LOW32 = u64(0xFFFFFFFF)
+S16, S13, S29, S30, S27, S31 = u64(16), u64(13), u64(29), u64(30), u64(27), u64(31)
+FM1, FM2 = u64(0x85EBCA6B), u64(0xC2B2AE35)
+APOSTROPHE, RIGHT_QUOTE, COMMA, PERIOD, NEWLINE = 0x27, 0x2019, 0x2C, 0x2E, 0x0A
+CR = 0x0D
+
+
+@njit
+def tokenize(cps, doc_ends, table):
+    """Tokens of every document: ``(starts, ends, raw hashes, token ends per doc)``.
+    Offsets are into ``cps``; a token never crosses a document end."""
+    n_all = len(cps)
+    starts = np.empty(n_all, np.int64)
+    ends = np.empty(n_all, np.int64)
+    hashes = np.empty(n_all, np.uint64)
+    doc_tokens = np.empty(len(doc_ends), np.int64)
+    count = 0
+    begin = 0
+    for d in range(len(doc_ends)):
+        n = doc_ends[d]
+        i = begin
+        while i < n:
+            cls = table[cps[i]]
+            stop = -1
+            if cls & UNSPACED:
+                stop = i + 1
+            else:
+                if cls & DIGIT:
+                    j = i
+                    while j < n and table[cps[j]] & DIGIT:
+                        j += 1
+                    k = j
+                    best = -1
+                    while k + 3 < n and (cps[k] == COMMA or cps[k] == PERIOD) \
+                            and table[cps[k + 1]] & DIGIT and table[cps[k + 2]] & DIGIT \
+                            and table[cps[k + 3]] & DIGIT:
+                        k += 4
+                        if k >= n or not (table[cps[k]] & DIGIT):
+                            best = k
+                    stop = best
+                if stop < 0 and cls & WORD:
+                    j = i
+                    while j < n and table[cps[j]] & WORD:
+                        j += 1
+                    while j + 1 < n and (cps[j] == APOSTROPHE or cps[j] == RIGHT_QUOTE) \
+                            and table[cps[j + 1]] & WORD:
+                        j += 1
+                        while j < n and table[cps[j]] & WORD:
+                            j += 1
+                    stop = j
+            if stop < 0:
+                i += 1
+                continue
+            h = FNV_BASIS
+            for p in range(i, stop):
+                h = (h ^ u64(cps[p])) * FNV
+            h ^= u64(stop - i)
+            h ^= h >> S30
+            h *= MIX1
+            h ^= h >> S27
+            h *= MIX2
+            h ^= h >> S31
+            if h == 0:
+                h = u64(1)
+            starts[count] = i
+            ends[count] = stop
+            hashes[count] = h
+            count += 1
+            i = stop
+        doc_tokens[d] = count
+        begin = n
+    return starts[:count], ends[:count], hashes[:count], doc_tokens
+
+
+@njit
+def _stripped_lines(cps, begin, n, table):
+    """``str.splitlines`` + ``str.strip`` of ``cps[begin:n]``: non-blank line spans."""
+    out_s = np.empty(n - begin + 1, np.int64)
+    out_e = np.empty(n - begin + 1, np.int64)
+    count = 0
+    i = begin
+    while i < n:
+        j = i
+        while j < n and not (table[cps[j]] & LINE_BREAK):
+            j += 1
+        s, e = i, j
+        while s < e and table[cps[s]] & SPACE:
+            s += 1
+        while e > s and table[cps[e - 1]] & SPACE:
+            e -= 1
+        if e > s:
+            out_s[count] = s
+            out_e[count] = e
+            count += 1
+        if j < n and cps[j] == CR and j + 1 < n and cps[j + 1] == NEWLINE:
+            j += 1
+        i = j + 1
+    return out_s[:count], out_e[:count]
+
+
+@njit
+def line_blocks(cps, doc_ends, table, wrapped_chars):
+    """Boilerplate units (``boilerplate._blocks``) of every document: ``(starts, ends,
+    units per doc)``: a paragraph of long lines is one unit, short lines are units."""
+    starts = np.empty(len(cps) + len(doc_ends), np.int64)
+    ends = np.empty(len(cps) + len(doc_ends), np.int64)
+    per_doc = np.empty(len(doc_ends), np.int64)
+    count = 0
+    begin = 0
+    for d in range(len(doc_ends)):
+        n = doc_ends[d]
+        ls, le = _stripped_lines(cps, begin, n, table)
+        first = 0
+        for k in range(len(ls) + 1):
+            flush = k == len(ls)
+            if not flush and k > first:
+                newlines = 0
+                for p in range(le[k - 1], ls[k]):
+                    if cps[p] == NEWLINE:
+                        newlines += 1
+                flush = newlines > 1
+            if flush and k > first:
+                short = True
+                for m in range(first, k):
+                    if le[m] - ls[m] >= wrapped_chars:
+                        short = False
+                if k - first == 1 or short:
+                    for m in range(first, k):
+                        starts[count] = ls[m]
+                        ends[count] = le[m]
+                        count += 1
+                else:
+                    starts[count] = ls[first]
+                    ends[count] = le[k - 1]
+                    count += 1
+                first = k
+        per_doc[d] = count
+        begin = n
+    return starts[:count], ends[:count], per_doc
+
+
+@njit
+def line_key(form_hashes, lo, hi):
+    """Order-sensitive hash of the forms of tokens ``lo .. hi-1`` (``boilerplate.line_key``)."""
+    h = LINE_MULT
+    for t in range(lo, hi):
+        h = (h ^ form_hashes[t]) * LINE_MULT
+        h ^= h >> S29
+    return h
+
+
+@njit
+def line_keys(block_starts, block_ends, block_docs, token_starts, doc_tokens,
+              form_hashes, max_chars, min_words, max_words):
+    """Keys of the units of ``min_words..max_words`` tokens and at most ``max_chars``
+    characters; returns ``(keys, document of each key)``."""
+    keys = np.empty(len(block_starts), np.uint64)
+    docs = np.empty(len(block_starts), np.int64)
+    count = 0
+    for b in range(len(block_starts)):
+        if block_ends[b] - block_starts[b] > max_chars:
+            continue
+        d = block_docs[b]
+        lo_doc = doc_tokens[d - 1] if d > 0 else 0
+        hi_doc = doc_tokens[d]
+        lo = lo_doc + np.searchsorted(token_starts[lo_doc:hi_doc], block_starts[b])
+        hi = lo_doc + np.searchsorted(token_starts[lo_doc:hi_doc], block_ends[b])
+        if hi - lo < min_words or hi - lo > max_words:
+            continue
+        keys[count] = line_key(form_hashes, lo, hi)
+        docs[count] = d
+        count += 1
+    return keys[:count], docs[:count]
+
+
+@njit
+def _ngrams(hashes, n):
+    count = len(hashes)
+    if count == 0:
+        return np.empty(0, np.uint64)
+    if count < n:
+        n = count
+    out = hashes[: count - n + 1].copy()
+    for offset in range(1, n):
+        for i in range(count - n + 1):
+            v = out[i] * NGRAM_MULT + hashes[offset + i]
+            out[i] = v ^ (v >> S29)
+    return out
+
+
+@njit
+def _unique_sorted(values):
+    if len(values) == 0:
+        return values
+    values = np.sort(values)
+    keep = np.empty(len(values), np.bool_)
+    keep[0] = True
+    for i in range(1, len(values)):
+        keep[i] = values[i] != values[i - 1]
+    return values[keep]
+
+
+@njit
+def signatures(form_hashes, doc_tokens, n, perm_a, perm_b):
+    """MinHash signature (datasketch affine32 scheme) of each document's word n-grams."""
+    num_perm = len(perm_a)
+    out = np.full((len(doc_tokens), num_perm), np.uint32(0xFFFFFFFF))
+    a = perm_a.astype(np.uint32)
+    b = perm_b.astype(np.uint32)
+    begin = 0
+    for d in range(len(doc_tokens)):
+        # repeated shingles cannot change a minimum: no need to deduplicate
+        shingles = _ngrams(form_hashes[begin: doc_tokens[d]], n)
+        begin = doc_tokens[d]
+        row = out[d]
+        for s in range(len(shingles)):
+            v = shingles[s] & LOW32
+            v ^= v >> S16
+            v = (v * FM1) & LOW32
+            v ^= v >> S13
+            v = (v * FM2) & LOW32
+            v ^= v >> S16
+            v32 = np.uint32(v)
+            for p in range(num_perm):
+                # the low 32 bits of a*v + b: LLVM narrows this to 32-bit SIMD lanes
+                h = np.uint32(np.uint64(v32) * np.uint64(a[p]) + np.uint64(b[p]))
+                row[p] = min(row[p], h)
+    return out
+
+
+@njit
+def language_counts(masks, doc_tokens, sample, languages):
+    """Per document, how many of its first ``sample`` tokens are stopwords of each
+    language (bit ``l`` of a token's mask); and the sample size."""
+    counts = np.zeros((len(doc_tokens), languages), np.int64)
+    sizes = np.zeros(len(doc_tokens), np.int64)
+    begin = 0
+    for d in range(len(doc_tokens)):
+        stop = min(doc_tokens[d], begin + sample)
+        sizes[d] = stop - begin
+        for t in range(begin, stop):
+            m = masks[t]
+            if m != 0:
+                for bit in range(languages):
+                    if (m >> bit) & 1:
+                        counts[d, bit] += 1
+        begin = doc_tokens[d]
+    return counts, sizes
+
+
+@njit
+def content_keys(stem_hashes, is_content, doc_tokens, n):
+    """Per document, the sorted unique n-grams of its content stems (``(values, ends)``),
+    and the sorted unique low 32 bits of those stems."""
+    keys_out = np.empty(len(stem_hashes) + len(doc_tokens), np.uint64)
+    keys_end = np.empty(len(doc_tokens), np.int64)
+    stems_out = np.empty(len(stem_hashes), np.uint32)
+    stems_end = np.empty(len(doc_tokens), np.int64)
+    nk = 0
+    ns = 0
+    begin = 0
+    for d in range(len(doc_tokens)):
+        stop = doc_tokens[d]
+        picked = stem_hashes[begin:stop][is_content[begin:stop]]
+        begin = stop
+        keys = _unique_sorted(_ngrams(picked, n))
+        keys_out[nk: nk + len(keys)] = keys
+        nk += len(keys)
+        keys_end[d] = nk
+        stems = _unique_sorted(picked & LOW32)
+        for s in range(len(stems)):
+            stems_out[ns + s] = np.uint32(stems[s])
+        ns += len(stems)
+        stems_end[d] = ns
+    return keys_out[:nk], keys_end, stems_out[:ns], stems_end
+
+
+@njit
+def table_find(slots, ids, queries):
+    """Open-addressing hash table lookup: the id of each query, -1 if absent. ``slots``
+    has a power-of-two size; 0 marks an empty slot (a zero query is never stored)."""
+    mask = u64(len(slots) - 1)
+    out = np.empty(len(queries), np.int64)
+    for q in range(len(queries)):
+        key = queries[q]
+        at = key & mask
+        out[q] = -1
+        while slots[at] != 0:
+            if slots[at] == key:
+                out[q] = ids[at]
+                break
+            at = (at + u64(1)) & mask
+    return out
+
+
+@njit
+def table_insert(slots, ids, keys, first_id):
+    """Insert ``keys`` (absent, distinct, non-zero) with ids ``first_id, first_id+1, ...``."""
+    mask = u64(len(slots) - 1)
+    for k in range(len(keys)):
+        at = keys[k] & mask
+        while slots[at] != 0:
+            at = (at + u64(1)) & mask
+        slots[at] = keys[k]
+        ids[at] = first_id + k
+
+
+@njit
+def rare_key_groups(entries, doc_bits, max_df):
+    """``entries``: sorted ``key << doc_bits | doc`` values. Returns the documents of each
+    key found in 2..``max_df`` documents, grouped (``group_docs``, ``group_ends``)."""
+    low = u64((1 << doc_bits) - 1)
+    shift = u64(doc_bits)
+    docs = np.empty(len(entries), np.int64)
+    ends = np.empty(len(entries) // 2 + 1, np.int64)
+    kept = 0
+    groups = 0
+    start = 0
+    n = len(entries)
+    while start < n:
+        key = entries[start] >> shift
+        stop = start + 1
+        while stop < n and (entries[stop] >> shift) == key:
+            stop += 1
+        if 2 <= stop - start <= max_df:
+            for e in range(start, stop):
+                docs[kept] = np.int64(entries[e] & low)
+                kept += 1
+            ends[groups] = kept
+            groups += 1
+        start = stop
+    return docs[:kept].copy(), ends[:groups].copy()
+
+
+@njit
+def count_shared_keys(group_docs, group_ends, n_docs, lengths, min_shared, short_share):
+    """Pairs ``(i, j)``, ``i < j``, of documents in at least ``required`` common groups, where
+    ``required = min(min_shared, max(1, ceil(short_share * shorter key count)))``: each
+    document's partners are counted in one dense array, so no pair list is materialized."""
+    entry_doc = group_docs
+    entry_group = np.empty(len(group_docs), np.int64)
+    begin = 0
+    for g in range(len(group_ends)):
+        for e in range(begin, group_ends[g]):
+            entry_group[e] = g
+        begin = group_ends[g]
+    order = np.argsort(entry_doc, kind="mergesort")
+    doc_ptr = np.zeros(n_docs + 1, np.int64)
+    for e in range(len(entry_doc)):
+        doc_ptr[entry_doc[e] + 1] += 1
+    for d in range(n_docs):
+        doc_ptr[d + 1] += doc_ptr[d]
+    counts = np.zeros(n_docs, np.int64)
+    touched = np.empty(n_docs, np.int64)
+    out = np.empty((1024, 2), np.int64)
+    found = 0
+    for i in range(n_docs):
+        nt = 0
+        for k in range(doc_ptr[i], doc_ptr[i + 1]):
+            g = entry_group[order[k]]
+            for m in range(group_ends[g - 1] if g > 0 else 0, group_ends[g]):
+                j = group_docs[m]
+                if j > i:
+                    if counts[j] == 0:
+                        touched[nt] = j
+                        nt += 1
+                    counts[j] += 1
+        for t in range(nt):
+            j = touched[t]
+            shorter = min(lengths[i], lengths[j])
+            required = min(min_shared, max(1, int(np.ceil(short_share * shorter))))
+            if counts[j] >= required:
+                if found == len(out):
+                    grown = np.empty((2 * len(out), 2), np.int64)
+                    grown[:found] = out[:found]
+                    out = grown
+                out[found, 0] = i
+                out[found, 1] = j
+                found += 1
+            counts[j] = 0
+    return out[:found].copy()

@@ -1,0 +1,70 @@
+"""The compiled sketch path against the reference one, on hostile and multilingual text."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import CORPUS
+from derivdetect.boilerplate import _blocks
+from derivdetect.config import Config
+from derivdetect.kernels import char_classes, code_points, compiled
+from derivdetect.normalize import TOKEN_RE
+from derivdetect.sketch import Sketches, sketch_texts
+
+# Characters where tokenizing, line splitting and stripping have edge cases.
+TRICKY = ("ab Z9_'’.,-\n\r\t \x0b\x0c\x1c\x85\u2028\u2029\u00a0\u3000é\u0301ßİ"
+          "ﬁ²٣๑漢字かナไทยБжΣς\u200d\u05d0\u0627" "\U0001d400\U0001f600" "\ud800")
+tricky_text = st.text(alphabet=st.sampled_from(TRICKY), max_size=300)
+any_text = st.text(max_size=200)
+seed_text = st.sampled_from(sorted(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt")))
+texts = st.lists(tricky_text | any_text | seed_text, min_size=1, max_size=6)
+
+
+def _same(a: Sketches, b: Sketches) -> None:
+    for name in a.__dataclass_fields__:
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts, st.sampled_from([(5, 2, 128), (3, 1, 16), (1, 3, 64)]))
+def test_compiled_sketches_equal_the_reference(batch, shape):
+    words, keys, num_perm = shape
+    config = Config(shingle_words=words, rewrite_key_words=keys, num_perm=num_perm)
+    _same(sketch_texts(batch, config, fast=True), sketch_texts(batch, config, fast=False))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(tricky_text | any_text, min_size=1, max_size=4))
+def test_compiled_tokens_and_units_are_the_patterns_own(batch):
+    k = compiled()
+    cps = np.concatenate([code_points(t) for t in batch])
+    ends = np.cumsum([len(t) for t in batch]).astype(np.int64)
+    starts, stops, _, per_doc = k.tokenize(cps, ends, char_classes())
+    block_s, block_e, blocks_per_doc = k.line_blocks(cps, ends, char_classes(), 60)
+    offset, t0, b0 = 0, 0, 0
+    for d, text in enumerate(batch):
+        expected = [(m.start() + offset, m.end() + offset) for m in TOKEN_RE.finditer(text)]
+        assert list(zip(starts[t0:per_doc[d]].tolist(), stops[t0:per_doc[d]].tolist())) == expected
+        units = [(s + offset, e + offset) for s, e in _blocks(text)]
+        got = list(zip(block_s[b0:blocks_per_doc[d]].tolist(),
+                       block_e[b0:blocks_per_doc[d]].tolist()))
+        assert got == units
+        offset, t0, b0 = offset + len(text), per_doc[d], blocks_per_doc[d]
+
+
+def test_same_raw_token_hash_means_same_token():
+    # Distinct raw tokens that normalize alike keep distinct raw hashes (İ vs i̇, ﬁ vs fi).
+    text = "İstanbul i̇stanbul ﬁle file FILE file’s file's"
+    k = compiled()
+    starts, stops, raw, _ = k.tokenize(code_points(text), np.array([len(text)]), char_classes())
+    tokens = [text[s:e] for s, e in zip(starts.tolist(), stops.tolist())]
+    assert len(set(raw.tolist())) == len(set(tokens))
+
+
+def test_batch_order_and_split_do_not_change_a_documents_sketch():
+    docs = sorted(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt"))
+    config = Config()
+    whole = sketch_texts(docs, config, fast=True)
+    alone = Sketches.concat([sketch_texts([d], config, fast=True) for d in reversed(docs)],
+                            config.num_perm)
+    _same(whole, alone.take(np.arange(len(docs))[::-1]))
