@@ -68,3 +68,38 @@ def test_batch_order_and_split_do_not_change_a_documents_sketch():
     alone = Sketches.concat([sketch_texts([d], config, fast=True) for d in reversed(docs)],
                             config.num_perm)
     _same(whole, alone.take(np.arange(len(docs))[::-1]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(tricky_text | any_text | seed_text)
+def test_compiled_analysis_equals_the_reference(text):
+    from derivdetect.normalize import analyze
+    from derivdetect.shingle import token_hashes
+    from derivdetect.vocabulary import analyze_compiled
+
+    reference = analyze(text)
+    compiled_, forms, stems = analyze_compiled(text)
+    assert compiled_.language == reference.language
+    assert compiled_.forms == reference.forms
+    assert compiled_.stems == reference.stems
+    assert np.array_equal(compiled_.starts, reference.starts)
+    assert np.array_equal(compiled_.ends, reference.ends)
+    assert np.array_equal(compiled_.content, reference.content)
+    assert compiled_.sentences == reference.sentences
+    assert np.array_equal(forms, token_hashes(reference.forms))
+    assert np.array_equal(stems, token_hashes(reference.stems))
+
+
+def test_compiled_and_reference_preparation_judge_pairs_alike():
+    from derivdetect.engine import judge, prepare
+    from derivdetect.models import Document
+
+    docs = [Document(id=p.name, path=p.name, text=p.read_text(encoding="utf-8"))
+            for p in sorted(CORPUS.glob("*.txt"))]
+    config = Config()
+    for fast in (False, True):
+        prepared = [prepare(d, config, fast=fast) for d in docs]
+        pair = judge(prepared[0], prepared[1], config)
+        if not fast:
+            expected = pair
+    assert pair.scores == expected.scores and pair.passages == expected.passages

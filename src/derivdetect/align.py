@@ -40,6 +40,8 @@ _MIN_CONDENSED_RATIO = 0.33
 _CONDENSED_DISCOUNT = 0.8
 _FUZZ_WEIGHT = 0.25
 _FUZZ_FLOOR = 0.3
+EXACT_DONE_SHARE = 0.9
+UNIT_DONE_SHARE = 1.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,9 +55,13 @@ class Side:
     analysis: Analysis
     keep: np.ndarray
     topic: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint32))
+    form_hashes: np.ndarray | None = None   # token_hashes(forms), when already known
+    stem_hashes: np.ndarray | None = None   # token_hashes(stems), when already known
 
     @cached_property
     def hashes(self) -> np.ndarray:
+        if self.form_hashes is not None:
+            return self.form_hashes
         return token_hashes(self.analysis.forms)
 
     @cached_property
@@ -69,7 +75,9 @@ class Side:
         """:attr:`rarity` with the story's topic words damped: the weights of paraphrase scoring."""
         weights = self.rarity
         if len(self.topic):
-            topic = np.isin(stem_ids(self.analysis.stems), self.topic)
+            ids = stem_ids(self.analysis.stems) if self.stem_hashes is None else \
+                (self.stem_hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+            topic = np.isin(ids, self.topic)
             weights = np.where(topic, weights * TOPIC_DAMPING, weights).astype(np.float32)
         return weights
 
@@ -224,9 +232,16 @@ def _units(side: Side) -> _Units:
     return _Units(ranges, bags, texts)
 
 
-def _presence(units: _Units, vocab: dict) -> np.ndarray:
-    matrix = np.zeros((len(units.bags), len(vocab)), dtype=np.float32)
-    for row, bag in enumerate(units.bags):
+def _contiguous(rows: np.ndarray, size: int) -> np.ndarray:
+    """For each group of ``size`` consecutive kept rows: are they consecutive units?"""
+    if len(rows) < size:
+        return np.zeros(0, dtype=bool)
+    return rows[size - 1:] - rows[: len(rows) - size + 1] == size - 1
+
+
+def _presence(bags: list, vocab: dict) -> np.ndarray:
+    matrix = np.zeros((len(bags), len(vocab)), dtype=np.float32)
+    for row, bag in enumerate(bags):
         for stem, weight in bag.items():
             matrix[row, vocab[stem]] = weight
     return matrix
@@ -286,29 +301,43 @@ def _joined(texts: list, size: int) -> list:
     return [" ".join(texts[i: i + size]) for i in range(len(texts) - size + 1)]
 
 
-def paraphrase_links(a: Side, b: Side, threshold: float) -> list:
+def paraphrase_links(a: Side, b: Side, threshold: float, done_a: np.ndarray | None = None,
+                     done_b: np.ndarray | None = None) -> list:
     """Aligned sentence groups as ``(similarity, (a_first, a_end), (b_first, b_end))`` unit
-    ranges, best first, each sentence in at most one link per side."""
+    ranges, best first, each sentence in at most one link per side. Units flagged in
+    ``done_a``/``done_b`` (already aligned word for word) take no part: fuzzy scoring only
+    where it can add something."""
     ua, ub = a.units, b.units
-    if not ua.bags or not ub.bags:
+    rows_a = np.arange(len(ua.bags)) if done_a is None else np.flatnonzero(~done_a)
+    rows_b = np.arange(len(ub.bags)) if done_b is None else np.flatnonzero(~done_b)
+    if not len(rows_a) or not len(rows_b):
         return []
+    bags_a = [ua.bags[i] for i in rows_a.tolist()]
+    bags_b = [ub.bags[j] for j in rows_b.tolist()]
+    texts_a = [ua.texts[i] for i in rows_a.tolist()]
+    texts_b = [ub.texts[j] for j in rows_b.tolist()]
     vocab: dict[str, int] = {}
-    for bag in ua.bags + ub.bags:
+    for bag in bags_a + bags_b:
         for stem in bag:
             vocab.setdefault(stem, len(vocab))
-    ma, mb = _presence(ua, vocab), _presence(ub, vocab)
+    ma, mb = _presence(bags_a, vocab), _presence(bags_b, vocab)
     candidates = []
     shapes = [(1, 1)] + [(1, k) for k in range(2, MAX_GROUP + 1)] + \
              [(k, 1) for k in range(2, MAX_GROUP + 1)]
     for size_a, size_b in shapes:
         ga, gb = _group(ma, size_a), _group(mb, size_b)
-        sim = _similarity(ga, gb, _joined(ua.texts, size_a), _joined(ub.texts, size_b),
+        if not len(ga) or not len(gb):
+            continue
+        sim = _similarity(ga, gb, _joined(texts_a, size_a), _joined(texts_b, size_b),
                           condensation=size_a == size_b == 1)
         if size_a > 1 or size_b > 1:
             sim = sim - GROUP_PENALTY * (size_a + size_b - 2)  # a group must beat its best member
+        sim[~_contiguous(rows_a, size_a)] = -1.0
+        sim[:, ~_contiguous(rows_b, size_b)] = -1.0
         rows, cols = np.nonzero(sim >= threshold)
         for i, j in zip(rows.tolist(), cols.tolist()):
-            candidates.append((float(sim[i, j]), size_a + size_b, i, size_a, j, size_b))
+            candidates.append((float(sim[i, j]), size_a + size_b, int(rows_a[i]), size_a,
+                               int(rows_b[j]), size_b))
     candidates.sort(key=lambda c: (-c[0], c[1]))
     used_a = np.zeros(len(ua.bags), dtype=bool)
     used_b = np.zeros(len(ub.bags), dtype=bool)
@@ -324,9 +353,10 @@ def paraphrase_links(a: Side, b: Side, threshold: float) -> list:
     return links
 
 
-def paraphrase_passages(a: Side, b: Side, threshold: float) -> list:
+def paraphrase_passages(a: Side, b: Side, threshold: float, done_a: np.ndarray | None = None,
+                        done_b: np.ndarray | None = None) -> list:
     out = []
-    for score, (a0, a1), (b0, b1) in paraphrase_links(a, b, threshold):
+    for score, (a0, a1), (b0, b1) in paraphrase_links(a, b, threshold, done_a, done_b):
         a_start, a_end = a.analysis.char_span(a0, a1)
         b_start, b_end = b.analysis.char_span(b0, b1)
         out.append(Passage("paraphrase", a_start, a_end, b_start, b_end, score))
@@ -360,23 +390,34 @@ def covered_share(side: Side, spans) -> float:
 
 
 def align_passages(a: Side, b: Side, min_words: int, threshold: float) -> list:
-    """All passages of a pair: exact runs, then paraphrased sentences that are not already
-    (almost) wholly exact, sorted by position in ``a``."""
+    """All passages of a pair: exact runs, then paraphrased sentences. A sentence whose words
+    are (almost) all in exact runs is already aligned and is not scored again; a paraphrase
+    passage (almost) wholly exact on both sides adds nothing and is dropped."""
     exact = exact_passages(a, b, min_words)
-    exact_a = [(p.a_start, p.a_end) for p in exact]
-    exact_b = [(p.b_start, p.b_end) for p in exact]
+    mask_a = tokens_in_spans(a, [(p.a_start, p.a_end) for p in exact])
+    mask_b = tokens_in_spans(b, [(p.b_start, p.b_end) for p in exact])
     out = list(exact)
-    for p in paraphrase_passages(a, b, threshold):
-        if (_span_share(a, (p.a_start, p.a_end), exact_a) >= 0.9
-                and _span_share(b, (p.b_start, p.b_end), exact_b) >= 0.9):
+    for p in paraphrase_passages(a, b, threshold, _done_units(a, mask_a),
+                                 _done_units(b, mask_b)):
+        if (_span_share(a, (p.a_start, p.a_end), mask_a) >= EXACT_DONE_SHARE
+                and _span_share(b, (p.b_start, p.b_end), mask_b) >= EXACT_DONE_SHARE):
             continue
         out.append(p)
     return sorted(out, key=lambda p: (p.a_start, p.kind))
 
 
-def _span_share(side: Side, span, spans) -> float:
-    """Share of the tokens in ``span`` that lie inside ``spans``."""
+def _done_units(side: Side, exact: np.ndarray) -> np.ndarray:
+    """Units whose tokens lie (almost) all inside exact passages."""
+    if not exact.any():
+        return np.zeros(len(side.units.ranges), dtype=bool)
+    totals = np.concatenate(([0], np.cumsum(exact)))
+    return np.array([(totals[end] - totals[first]) >= UNIT_DONE_SHARE * (end - first)
+                     for first, end in side.units.ranges], dtype=bool)
+
+
+def _span_share(side: Side, span, exact: np.ndarray) -> float:
+    """Share of the tokens in the character ``span`` marked in ``exact``."""
     lo, hi = np.searchsorted(side.analysis.starts, span)
     if hi <= lo:
         return 0.0
-    return float(tokens_in_spans(side, spans)[lo:hi].mean())
+    return float(exact[lo:hi].mean())

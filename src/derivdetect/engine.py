@@ -176,17 +176,27 @@ class Prepared:
 
 
 def prepare(doc: Document, config: Config, furniture: frozenset = frozenset(),
-            topic: Optional[np.ndarray] = None) -> Prepared:
+            topic: Optional[np.ndarray] = None, fast: bool = False) -> Prepared:
     """Analyse one document for verification (pure): ``furniture`` are the corpus's common
-    line keys, ``topic`` the stem ids of its topic words (see :func:`topic_words`)."""
-    analysis = analyze(doc.text)
-    forms = token_hashes(analysis.forms)
+    line keys, ``topic`` the stem ids of its topic words (see :func:`topic_words`); ``fast``
+    analyses it on the compiled path (same result; see ``vocabulary.py``)."""
+    if fast:
+        from .vocabulary import analyze_compiled
+
+        analysis, forms, stems = analyze_compiled(doc.text)
+    else:
+        analysis = analyze(doc.text)
+        forms, stems = token_hashes(analysis.forms), None
     spans = boilerplate_spans(doc.text, line_keys(doc.text, analysis.starts, forms), furniture,
                               config.boilerplate_max_words)
     keep = token_mask(analysis.starts, spans)
     words = np.unique(ngram_hashes(forms[keep], config.shingle_words))
-    keys = content_shingles(analysis.stems, analysis.content, keep, config.rewrite_key_words)
-    side = Side(analysis, keep) if topic is None else Side(analysis, keep, topic)
+    if stems is None:
+        keys = content_shingles(analysis.stems, analysis.content, keep, config.rewrite_key_words)
+    else:
+        keys = np.unique(ngram_hashes(stems[analysis.content & keep], config.rewrite_key_words))
+    topic = np.empty(0, dtype=np.uint32) if topic is None else topic
+    side = Side(analysis, keep, topic, forms, stems)
     return Prepared(doc, side, spans, words, keys)
 
 
@@ -267,7 +277,7 @@ def _verify_batch(args) -> list:
     """Judge a batch of candidate pairs; returns ``(pair, boilerplate of a, of b)`` for the
     reported ones. Analyses are kept per worker process across batches (bounded LRU), since
     one document's pairs spread over several batches."""
-    docs, pairs, config, furniture, topics = args
+    docs, pairs, config, furniture, topics, fast = args
     cache = _prepared_cache
     context = (repr(config), hash(furniture))
 
@@ -277,7 +287,7 @@ def _verify_batch(args) -> list:
                None if topic is None else topic.tobytes())
         found = cache.get(key)
         if found is None or found.doc.text != docs[i].text:
-            found = prepare(docs[i], config, furniture, topic)
+            found = prepare(docs[i], config, furniture, topic, fast)
             cache[key] = found
             if len(cache) > PREPARED_CACHE_SIZE:
                 cache.popitem(last=False)
@@ -300,14 +310,16 @@ def _verify_batch(args) -> list:
 def verify_candidates(docs: list, candidates: np.ndarray, config: Config,
                       furniture: frozenset, topics: dict,
                       progress: Optional[Progress] = None) -> list:
-    """Judge every candidate pair, in parallel batches grouped by document."""
+    """Judge every candidate pair, in parallel batches grouped by document (on the compiled
+    text path in a corpus of ``FAST_MIN_DOCS`` documents or more)."""
+    fast = len(docs) >= FAST_MIN_DOCS
     pairs = sorted(map(tuple, candidates.tolist()))
     batches = [pairs[i: i + VERIFY_BATCH] for i in range(0, len(pairs), VERIFY_BATCH)]
     jobs = []
     for batch in batches:
         needed = {i for pair in batch for i in pair}
         jobs.append(({i: docs[i] for i in needed}, batch, config, furniture,
-                     {i: topics[i] for i in needed if i in topics}))
+                     {i: topics[i] for i in needed if i in topics}, fast))
     out: list = []
     done = 0
     results = _run_batches(_verify_batch, jobs, config, len(pairs) >= PARALLEL_MIN_PAIRS)

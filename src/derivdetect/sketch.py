@@ -24,7 +24,7 @@ import numpy as np
 
 from .boilerplate import WRAPPED_LINE_CHARS, line_keys
 from .config import Config
-from .shingle import _hash, ngram_hashes, sketch_hashes
+from .shingle import ngram_hashes, sketch_hashes
 from .signature import minhash, permutations
 
 FAST_MIN_DOCS = 1000
@@ -159,133 +159,15 @@ def sketch_texts(texts: list, config: Config, fast: bool | None = None) -> Sketc
 # ---------------------------------------------------------------------------- fast path
 
 
-class _Vocabulary:
-    """Every distinct raw token seen by this process, by the 64-bit hash of its characters:
-    its form's hash and stopword-language mask, and per language its stem's hash and whether
-    it is a content word. Each raw token is analysed in Python once (with the reference code);
-    after that a batch's tokens are looked up in a compiled hash table."""
-
-    def __init__(self):
-        self.slots = np.zeros(1 << 16, dtype=np.uint64)
-        self.slot_ids = np.zeros(1 << 16, dtype=np.int64)
-        self.forms: list = []
-        self.form_hashes = np.zeros(1 << 14, dtype=np.uint64)
-        self.masks = np.zeros(1 << 14, dtype=np.int64)
-        self.lexical: dict = {}             # lang -> (stem hashes, content, known)
-
-    def ids(self, kernels, hashes: np.ndarray, raw_at) -> np.ndarray:
-        """The id of each raw token hash; ``raw_at(k)`` is the raw string of ``hashes[k]``."""
-        from .normalize import _stopword_languages, form_of
-
-        ids = kernels.table_find(self.slots, self.slot_ids, hashes)
-        missing = ids < 0
-        if not missing.any():
-            return ids
-        new, first = np.unique(hashes[missing], return_index=True)
-        where = np.flatnonzero(missing)[first]
-        forms = [form_of(raw_at(int(w))) for w in where]
-        first_id = len(self.forms)
-        self._reserve(kernels, first_id + len(new))
-        kernels.table_insert(self.slots, self.slot_ids, new, first_id)
-        index = _stopword_languages()
-        stop = first_id + len(new)
-        self.form_hashes[first_id:stop] = [_hash(f) for f in forms]
-        self.masks[first_id:stop] = [index.get(f, 0) for f in forms]
-        self.forms.extend(forms)
-        ids[missing] = first_id + np.searchsorted(new, hashes[missing])
-        return ids
-
-    def lexicon_of(self, lang: str, ids: np.ndarray) -> tuple:
-        """``(stem hashes, content flags)`` of tokens ``ids`` in language ``lang``."""
-        from .normalize import _lexicon
-
-        size = len(self.form_hashes)
-        stems, content, known = self.lexical.get(lang, (None, None, None))
-        if stems is None or len(stems) < size:
-            grown = [np.zeros(size, dtype=t) for t in (np.uint64, bool, bool)]
-            if stems is not None:
-                for target, old in zip(grown, (stems, content, known)):
-                    target[:len(old)] = old
-            stems, content, known = grown
-            self.lexical[lang] = (stems, content, known)
-        need = np.unique(ids[~known[ids]])
-        if len(need):
-            lexicon = _lexicon(lang)
-            entries = [lexicon(self.forms[i]) for i in need.tolist()]
-            stems[need] = [_hash(stem) for stem, _ in entries]
-            content[need] = [flag for _, flag in entries]
-            known[need] = True
-        return stems[ids], content[ids]
-
-    def _reserve(self, kernels, count: int) -> None:
-        if count > len(self.form_hashes):
-            size = max(count, 2 * len(self.form_hashes))
-            for name in ("form_hashes", "masks"):
-                old = getattr(self, name)
-                grown = np.zeros(size, dtype=old.dtype)
-                grown[:len(old)] = old
-                setattr(self, name, grown)
-        if count * 2 > len(self.slots):
-            size = len(self.slots)
-            while count * 2 > size:
-                size *= 2
-            used = self.slots != 0
-            keys, ids = self.slots[used], self.slot_ids[used]
-            order = np.argsort(ids)
-            self.slots = np.zeros(size, dtype=np.uint64)
-            self.slot_ids = np.zeros(size, dtype=np.int64)
-            kernels.table_insert(self.slots, self.slot_ids, keys[order], 0)
-
-
-_VOCABULARY: list = []
-
-
-def _vocabulary() -> _Vocabulary:
-    if not _VOCABULARY:
-        _VOCABULARY.append(_Vocabulary())
-    return _VOCABULARY[0]
-
-
-def _languages(kernels, masks: np.ndarray, doc_tokens: np.ndarray) -> np.ndarray:
-    """Each document's language from the stopword masks of its first tokens, exactly as
-    ``normalize.detect_language`` decides it (``und`` where none is clear)."""
-    from .normalize import _DETECT_SAMPLE, _LANGUAGES, _MIN_STOPWORD_SHARE, SNOWBALL_LANGUAGES
-
-    counts, sizes = kernels.language_counts(masks, doc_tokens, _DETECT_SAMPLE, len(_LANGUAGES))
-    best = np.argmax(counts, axis=1)
-    rows = np.arange(len(sizes))
-    english = _LANGUAGES.index("en")
-    best[counts[:, english] == counts[rows, best]] = english
-    share = counts[rows, best] / np.maximum(sizes, 1)
-    names = np.array([lang if lang in SNOWBALL_LANGUAGES else "und" for lang in _LANGUAGES]
-                     + ["und"])
-    best[(sizes == 0) | (share < _MIN_STOPWORD_SHARE)] = len(_LANGUAGES)
-    return names[best]
-
-
 def _sketch_fast(texts: list, config: Config) -> Sketches:
     from .kernels import char_classes, compiled
+    from .vocabulary import tokenize_batch
 
     k = compiled()
     table = char_classes()
-    joined = "".join(texts)
-    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    doc_ends = np.cumsum([len(t) for t in texts]).astype(np.int64)
-    starts, ends, raw, doc_tokens = k.tokenize(cps, doc_ends, table)
-
-    def raw_at(t: int) -> str:
-        return joined[starts[t]: ends[t]]
-
-    vocabulary = _vocabulary()
-    ids = vocabulary.ids(k, raw, raw_at)
-    forms = vocabulary.form_hashes[ids]
-    doc_lang = _languages(k, vocabulary.masks[ids], doc_tokens)
-    stems = np.zeros(len(raw), dtype=np.uint64)
-    content = np.zeros(len(raw), dtype=bool)
-    token_lang = np.repeat(doc_lang, np.diff(doc_tokens, prepend=0))
-    for lang in np.unique(doc_lang).tolist():
-        chosen = np.flatnonzero(token_lang == lang)
-        stems[chosen], content[chosen] = vocabulary.lexicon_of(lang, ids[chosen])
+    batch = tokenize_batch(texts)
+    cps, doc_ends, starts, doc_tokens = batch.cps, batch.doc_ends, batch.starts, batch.doc_tokens
+    forms, stems, content = batch.form_hashes, batch.stem_hashes, batch.content
     a, b = permutations(config.num_perm, config.seed)
     signatures = k.signatures(forms, doc_tokens, config.shingle_words, a, b)
     keys, key_ends, stem_ids, stem_ends = k.content_keys(stems, content, doc_tokens,

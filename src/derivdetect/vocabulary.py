@@ -1,0 +1,188 @@
+"""Raw tokens to forms, stems and hashes, once per distinct token: the compiled text path.
+
+The reference analysis (``normalize.analyze``) looks every token up in Python dictionaries.
+Here a batch of texts is tokenized by a compiled kernel that also hashes each raw token's
+characters; each distinct raw token is analysed by the reference code once per process and
+kept in a :class:`_Vocabulary`; every later occurrence is a lookup in a compiled hash table.
+:func:`analyze_compiled` gives exactly ``normalize.analyze`` (a property test checks it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .shingle import _hash
+
+
+class _Vocabulary:
+    """Every distinct raw token seen by this process, by the 64-bit hash of its characters:
+    its form's hash and stopword-language mask, and per language its stem's hash and whether
+    it is a content word. Each raw token is analysed in Python once (with the reference code);
+    after that a batch's tokens are looked up in a compiled hash table."""
+
+    def __init__(self):
+        self.slots = np.zeros(1 << 16, dtype=np.uint64)
+        self.slot_ids = np.zeros(1 << 16, dtype=np.int64)
+        self.forms = np.empty(1 << 14, dtype=object)
+        self.size = 0
+        self.form_hashes = np.zeros(1 << 14, dtype=np.uint64)
+        self.masks = np.zeros(1 << 14, dtype=np.int64)
+        self.lexical: dict = {}             # lang -> (stem hashes, content, known)
+
+    def ids(self, kernels, hashes: np.ndarray, raw_at) -> np.ndarray:
+        """The id of each raw token hash; ``raw_at(k)`` is the raw string of ``hashes[k]``."""
+        from .normalize import _stopword_languages, form_of
+
+        ids = kernels.table_find(self.slots, self.slot_ids, hashes)
+        missing = ids < 0
+        if not missing.any():
+            return ids
+        new, first = np.unique(hashes[missing], return_index=True)
+        where = np.flatnonzero(missing)[first]
+        forms = [form_of(raw_at(int(w))) for w in where]
+        first_id = self.size
+        self._reserve(kernels, first_id + len(new))
+        kernels.table_insert(self.slots, self.slot_ids, new, first_id)
+        index = _stopword_languages()
+        stop = first_id + len(new)
+        self.form_hashes[first_id:stop] = [_hash(f) for f in forms]
+        self.masks[first_id:stop] = [index.get(f, 0) for f in forms]
+        self.forms[first_id:stop] = forms
+        self.size = stop
+        ids[missing] = first_id + np.searchsorted(new, hashes[missing])
+        return ids
+
+    def lexicon_of(self, lang: str, ids: np.ndarray) -> tuple:
+        """``(stem hashes, content flags, stem strings)`` of tokens ``ids`` in language
+        ``lang`` (the strings as an object array over the vocabulary: index it with ``ids``)."""
+        from .normalize import _lexicon
+
+        size = len(self.form_hashes)
+        parts = self.lexical.get(lang)
+        if parts is None or len(parts[0]) < size:
+            grown = [np.zeros(size, dtype=t) for t in (np.uint64, bool, bool, object)]
+            if parts is not None:
+                for target, old in zip(grown, parts):
+                    target[:len(old)] = old
+            parts = tuple(grown)
+            self.lexical[lang] = parts
+        stems, content, known, strings = parts
+        need = np.unique(ids[~known[ids]])
+        if len(need):
+            lexicon = _lexicon(lang)
+            entries = [lexicon(self.forms[i]) for i in need.tolist()]
+            stems[need] = [_hash(stem) for stem, _ in entries]
+            content[need] = [flag for _, flag in entries]
+            strings[need] = [stem for stem, _ in entries]
+            known[need] = True
+        return stems[ids], content[ids], strings
+
+    def _reserve(self, kernels, count: int) -> None:
+        if count > len(self.form_hashes):
+            size = max(count, 2 * len(self.form_hashes))
+            for name in ("form_hashes", "masks", "forms"):
+                old = getattr(self, name)
+                grown = np.zeros(size, dtype=old.dtype)
+                grown[:len(old)] = old
+                setattr(self, name, grown)
+        if count * 2 > len(self.slots):
+            size = len(self.slots)
+            while count * 2 > size:
+                size *= 2
+            used = self.slots != 0
+            keys, ids = self.slots[used], self.slot_ids[used]
+            order = np.argsort(ids)
+            self.slots = np.zeros(size, dtype=np.uint64)
+            self.slot_ids = np.zeros(size, dtype=np.int64)
+            kernels.table_insert(self.slots, self.slot_ids, keys[order], 0)
+
+
+_VOCABULARY: list = []
+
+
+def _vocabulary() -> _Vocabulary:
+    if not _VOCABULARY:
+        _VOCABULARY.append(_Vocabulary())
+    return _VOCABULARY[0]
+
+
+def _languages(kernels, masks: np.ndarray, doc_tokens: np.ndarray) -> np.ndarray:
+    """Each document's language from the stopword masks of its first tokens, exactly as
+    ``normalize.detect_language`` decides it (``und`` where none is clear)."""
+    from .normalize import _DETECT_SAMPLE, _LANGUAGES, _MIN_STOPWORD_SHARE, SNOWBALL_LANGUAGES
+
+    counts, sizes = kernels.language_counts(masks, doc_tokens, _DETECT_SAMPLE, len(_LANGUAGES))
+    best = np.argmax(counts, axis=1)
+    rows = np.arange(len(sizes))
+    english = _LANGUAGES.index("en")
+    best[counts[:, english] == counts[rows, best]] = english
+    share = counts[rows, best] / np.maximum(sizes, 1)
+    names = np.array([lang if lang in SNOWBALL_LANGUAGES else "und" for lang in _LANGUAGES]
+                     + ["und"])
+    best[(sizes == 0) | (share < _MIN_STOPWORD_SHARE)] = len(_LANGUAGES)
+    return names[best]
+
+
+@dataclass(frozen=True, eq=False)
+class TokenBatch:
+    """The tokens of a batch of texts, looked up: offsets are into ``joined``, token ``t`` of
+    document ``d`` lies in ``doc_tokens[d-1] <= t < doc_tokens[d]``."""
+
+    joined: str
+    cps: np.ndarray
+    doc_ends: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    doc_tokens: np.ndarray
+    ids: np.ndarray
+    languages: np.ndarray
+    form_hashes: np.ndarray
+    stem_hashes: np.ndarray
+    content: np.ndarray
+    stem_strings: dict
+
+
+def tokenize_batch(texts: list) -> TokenBatch:
+    """Tokens, forms, languages, stems and content flags of ``texts``, as
+    ``normalize.analyze`` finds them one text at a time."""
+    from .kernels import char_classes, compiled
+
+    k = compiled()
+    joined = "".join(texts)
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    doc_ends = np.cumsum([len(t) for t in texts]).astype(np.int64)
+    starts, ends, raw, doc_tokens = k.tokenize(cps, doc_ends, char_classes())
+
+    def raw_at(t: int) -> str:
+        return joined[starts[t]: ends[t]]
+
+    vocabulary = _vocabulary()
+    ids = vocabulary.ids(k, raw, raw_at)
+    doc_lang = _languages(k, vocabulary.masks[ids], doc_tokens)
+    stems = np.zeros(len(raw), dtype=np.uint64)
+    content = np.zeros(len(raw), dtype=bool)
+    strings = {}
+    token_lang = np.repeat(doc_lang, np.diff(doc_tokens, prepend=0))
+    for lang in np.unique(doc_lang).tolist():
+        chosen = np.flatnonzero(token_lang == lang)
+        stems[chosen], content[chosen], strings[lang] = vocabulary.lexicon_of(lang, ids[chosen])
+    return TokenBatch(joined, cps, doc_ends, starts, ends, doc_tokens, ids, doc_lang,
+                      vocabulary.form_hashes[ids], stems, content, strings)
+
+
+def analyze_compiled(text: str):
+    """``(normalize.analyze(text), form hashes, stem hashes)``: the same analysis, with the
+    hashes that ``shingle.token_hashes`` would give for its forms and stems."""
+    from .normalize import Analysis, _split_sentences
+
+    batch = tokenize_batch([text])
+    vocabulary = _vocabulary()
+    lang = str(batch.languages[0])
+    forms = vocabulary.forms[batch.ids].tolist()
+    stems = batch.stem_strings[lang][batch.ids].tolist() if len(batch.ids) else []
+    sentences = _split_sentences(text, batch.starts, forms)
+    analysis = Analysis(lang, tuple(forms), tuple(stems), batch.starts, batch.ends,
+                        batch.content, sentences)
+    return analysis, batch.form_hashes, batch.stem_hashes
