@@ -168,3 +168,22 @@ def test_shared_stock_phrases_alone_do_not_make_a_copy():
          "Engineers finished a pipeline that carries gas from the Caspian to the eastern cities.")
     pair = compare_documents(Document("a", "a", a), Document("b", "b", b), Config())
     assert pair.verdict in ("related", "unrelated")
+
+
+stock_words = st.lists(st.sampled_from(
+    "the said on monday zxqv bzrt qwpl in a statement karabakh lachin corridor".split()),
+    max_size=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(stock_words, stock_words, st.integers(2, 6), st.data())
+def test_compiled_exact_runs_equal_the_reference(wa, wb, k, data):
+    from dataclasses import replace
+
+    a, b = side(" ".join(wa)), side(" ".join(wb))
+    # boilerplate tokens never match: mask some on each side
+    keep_a = np.array(data.draw(st.lists(st.booleans(), min_size=len(wa), max_size=len(wa))),
+                      dtype=bool) if wa and data.draw(st.booleans()) else a.keep
+    a = replace(a, keep=keep_a)
+    expected = exact_runs(a, b, k)
+    assert exact_runs(replace(a, compiled=True), replace(b, compiled=True), k) == expected

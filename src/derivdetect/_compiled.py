@@ -355,19 +355,23 @@ def count_shared_keys(group_docs, group_ends, n_docs, lengths, min_shared, short
     """Pairs ``(i, j)``, ``i < j``, of documents in at least ``required`` common groups, where
     ``required = min(min_shared, max(1, ceil(short_share * shorter key count)))``: each
     document's partners are counted in one dense array, so no pair list is materialized."""
-    entry_doc = group_docs
-    entry_group = np.empty(len(group_docs), np.int64)
+    # Each document's entries (CSR by counting sort): the group of each, and where it is in it.
+    doc_ptr = np.zeros(n_docs + 1, np.int64)
+    for e in range(len(group_docs)):
+        doc_ptr[group_docs[e] + 1] += 1
+    for d in range(n_docs):
+        doc_ptr[d + 1] += doc_ptr[d]
+    cursor = doc_ptr[:-1].copy()
+    entry_at = np.empty(len(group_docs), np.int64)
+    group_end_at = np.empty(len(group_docs), np.int64)
     begin = 0
     for g in range(len(group_ends)):
         for e in range(begin, group_ends[g]):
-            entry_group[e] = g
+            d = group_docs[e]
+            entry_at[cursor[d]] = e
+            group_end_at[cursor[d]] = group_ends[g]
+            cursor[d] += 1
         begin = group_ends[g]
-    order = np.argsort(entry_doc, kind="mergesort")
-    doc_ptr = np.zeros(n_docs + 1, np.int64)
-    for e in range(len(entry_doc)):
-        doc_ptr[entry_doc[e] + 1] += 1
-    for d in range(n_docs):
-        doc_ptr[d + 1] += doc_ptr[d]
     counts = np.zeros(n_docs, np.int64)
     touched = np.empty(n_docs, np.int64)
     out = np.empty((1024, 2), np.int64)
@@ -375,14 +379,13 @@ def count_shared_keys(group_docs, group_ends, n_docs, lengths, min_shared, short
     for i in range(n_docs):
         nt = 0
         for k in range(doc_ptr[i], doc_ptr[i + 1]):
-            g = entry_group[order[k]]
-            for m in range(group_ends[g - 1] if g > 0 else 0, group_ends[g]):
+            # a group's documents are sorted: the ones after i's entry are the larger ones
+            for m in range(entry_at[k] + 1, group_end_at[k]):
                 j = group_docs[m]
-                if j > i:
-                    if counts[j] == 0:
-                        touched[nt] = j
-                        nt += 1
-                    counts[j] += 1
+                if counts[j] == 0:
+                    touched[nt] = j
+                    nt += 1
+                counts[j] += 1
         for t in range(nt):
             j = touched[t]
             shorter = min(lengths[i], lengths[j])
@@ -397,3 +400,65 @@ def count_shared_keys(group_docs, group_ends, n_docs, lengths, min_shared, short
                 found += 1
             counts[j] = 0
     return out[:found].copy()
+
+
+@njit
+def exact_runs(ka, kb, n_a, n_b, rarity_sums, min_words, stock_weight):
+    """``align.exact_runs`` over the k-gram hashes of both sides: every maximal diagonal run
+    of equal k-grams, longest first, tiled without overlap; runs shorter than
+    ``2 * min_words`` words need rare words of total weight ``stock_weight`` (``rarity_sums``
+    are prefix sums of side a's token weights). Returns ``int64[runs, 3]`` of
+    ``(a_first, b_first, length)`` sorted."""
+    order = np.argsort(kb)
+    sorted_kb = kb[order]
+    cap = 64
+    found = np.empty((cap, 3), np.int64)
+    count = 0
+    for i in range(len(ka)):
+        lo = np.searchsorted(sorted_kb, ka[i], side="left")
+        hi = np.searchsorted(sorted_kb, ka[i], side="right")
+        for p in range(lo, hi):
+            j = order[p]
+            if i > 0 and j > 0 and ka[i - 1] == kb[j - 1]:
+                continue
+            c = 1
+            while i + c < len(ka) and j + c < len(kb) and ka[i + c] == kb[j + c]:
+                c += 1
+            if count == cap:
+                grown = np.empty((2 * cap, 3), np.int64)
+                grown[:count] = found[:count]
+                found = grown
+                cap *= 2
+            found[count, 0] = c + min_words - 1
+            found[count, 1] = i
+            found[count, 2] = j
+            count += 1
+    found = found[:count]
+    ranked = np.argsort(-(found[:, 0] * (n_a + 1) + found[:, 1]) * (n_b + 1) - found[:, 2])
+    used_a = np.zeros(n_a, np.bool_)
+    used_b = np.zeros(n_b, np.bool_)
+    chosen = np.empty((count, 3), np.int64)
+    picked = 0
+    for r in ranked:
+        length, ai, bj = found[r, 0], found[r, 1], found[r, 2]
+        s = 0
+        while s < length:
+            if used_a[ai + s] or used_b[bj + s]:
+                s += 1
+                continue
+            e = s
+            while e < length and not used_a[ai + e] and not used_b[bj + e]:
+                e += 1
+            keep = e - s >= min_words
+            if keep and e - s < 2 * min_words:
+                keep = rarity_sums[ai + e] - rarity_sums[ai + s] >= stock_weight
+            if keep:
+                used_a[ai + s: ai + e] = True
+                used_b[bj + s: bj + e] = True
+                chosen[picked, 0] = ai + s
+                chosen[picked, 1] = bj + s
+                chosen[picked, 2] = e - s
+                picked += 1
+            s = e
+    chosen = chosen[:picked]
+    return chosen[np.argsort(chosen[:, 0] * (n_b + 1) + chosen[:, 1])]

@@ -57,6 +57,7 @@ class Side:
     topic: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint32))
     form_hashes: np.ndarray | None = None   # token_hashes(forms), when already known
     stem_hashes: np.ndarray | None = None   # token_hashes(stems), when already known
+    compiled: bool = False                  # align with the compiled kernels (same result)
 
     @cached_property
     def hashes(self) -> np.ndarray:
@@ -130,6 +131,13 @@ def exact_runs(a: Side, b: Side, min_words: int) -> list:
         return []
     ka = ngram_hashes(ha, min_words)
     kb = ngram_hashes(hb, min_words)
+    rarity_sums = np.concatenate(([0.0], np.cumsum(a.rarity, dtype=np.float64)))
+    if a.compiled:
+        from .kernels import compiled
+
+        runs = compiled().exact_runs(ka, kb, len(ha), len(hb), rarity_sums, min_words,
+                                     float(STOCK_PHRASE_WEIGHT))
+        return [tuple(run) for run in runs.tolist()]
     index: dict[int, list[int]] = {}
     for j, key in enumerate(kb.tolist()):
         index.setdefault(key, []).append(j)
@@ -161,7 +169,7 @@ def exact_runs(a: Side, b: Side, min_words: int) -> list:
             if stop - start < min_words:
                 continue
             if stop - start < 2 * min_words and \
-                    a.rarity[ai + start: ai + stop].sum() < STOCK_PHRASE_WEIGHT:
+                    rarity_sums[ai + stop] - rarity_sums[ai + start] < STOCK_PHRASE_WEIGHT:
                 continue
             used_a[ai + start: ai + stop] = True
             used_b[bj + start: bj + stop] = True
@@ -202,34 +210,39 @@ def exact_passages(a: Side, b: Side, min_words: int) -> list:
 
 @dataclass(frozen=True)
 class _Units:
-    """The sentences of one side that have content, as token ranges and weighted word bags."""
+    """The sentences of one side that have content: token ranges, and their weighted words
+    as flat arrays (unit ``u`` owns ``tokens[ends[u-1]:ends[u]]``)."""
 
     ranges: list  # (first_token, end_token) trimmed to non-boilerplate tokens
-    bags: list  # dict stem -> weight
+    ends: np.ndarray  # end of each unit's slice of the arrays below
+    stems: np.ndarray  # uint64 stem hash of each weighted token
+    weights: np.ndarray  # float32 weight of each weighted token
     texts: list  # space-joined content forms, for rapidfuzz
+
+    def __len__(self) -> int:
+        return len(self.ranges)
 
 
 def _units(side: Side) -> _Units:
     an = side.analysis
-    weights = side.weights
-    ranges, bags, texts = [], [], []
-    for first, end in an.sentences:
-        idx = [t for t in range(first, end) if side.keep[t]]
-        if not idx:
-            continue
-        bag: dict[str, float] = {}
-        words = []
-        for t in idx:
-            if weights[t] > 0:
-                stem = an.stems[t]
-                bag[stem] = max(bag.get(stem, 0.0), float(weights[t]))
-                words.append(an.forms[t])
-        if not bag:
-            continue
-        ranges.append((idx[0], idx[-1] + 1))
-        bags.append(bag)
-        texts.append(" ".join(words))
-    return _Units(ranges, bags, texts)
+    n = len(an.forms)
+    lengths = [end - first for first, end in an.sentences]
+    sentence = np.repeat(np.arange(len(lengths)), lengths) if n else np.zeros(0, np.int64)
+    kept = np.flatnonzero(side.keep[:n])
+    weighted = kept[side.weights[kept] > 0]
+    units = np.unique(sentence[weighted])
+    first_kept = np.full(len(lengths), n)
+    last_kept = np.full(len(lengths), -1)
+    np.minimum.at(first_kept, sentence[kept], kept)
+    np.maximum.at(last_kept, sentence[kept], kept)
+    ranges = [(int(first_kept[u]), int(last_kept[u]) + 1) for u in units.tolist()]
+    counts = np.bincount(np.searchsorted(units, sentence[weighted]), minlength=len(units))
+    ends = np.cumsum(counts)
+    forms = an.forms
+    texts = [" ".join([forms[t] for t in chunk])
+             for chunk in np.split(weighted, ends[:-1]) if len(chunk)] if len(units) else []
+    stems = side.stem_hashes if side.stem_hashes is not None else token_hashes(an.stems)
+    return _Units(ranges, ends, stems[weighted], side.weights[weighted], texts)
 
 
 def _contiguous(rows: np.ndarray, size: int) -> np.ndarray:
@@ -239,12 +252,27 @@ def _contiguous(rows: np.ndarray, size: int) -> np.ndarray:
     return rows[size - 1:] - rows[: len(rows) - size + 1] == size - 1
 
 
-def _presence(bags: list, vocab: dict) -> np.ndarray:
-    matrix = np.zeros((len(bags), len(vocab)), dtype=np.float32)
-    for row, bag in enumerate(bags):
-        for stem, weight in bag.items():
-            matrix[row, vocab[stem]] = weight
-    return matrix
+def _rows_of(units: _Units, rows: np.ndarray) -> tuple:
+    """``(row of each word, stem hash, weight)`` of the chosen units' words."""
+    begins = np.concatenate(([0], units.ends[:-1]))[rows]
+    counts = units.ends[rows] - begins
+    index = np.arange(counts.sum()) + np.repeat(begins - np.cumsum(counts) + counts, counts)
+    return np.repeat(np.arange(len(rows)), counts), units.stems[index], units.weights[index]
+
+
+def _presence_matrices(ua: _Units, rows_a: np.ndarray, ub: _Units, rows_b: np.ndarray):
+    """Unit x word matrices of both sides over their common vocabulary; each cell the word's
+    largest weight in the unit."""
+    row_a, stem_a, weight_a = _rows_of(ua, rows_a)
+    row_b, stem_b, weight_b = _rows_of(ub, rows_b)
+    vocab, column = np.unique(np.concatenate((stem_a, stem_b)), return_inverse=True)
+    out = []
+    for rows, row, col, weight in ((rows_a, row_a, column[:len(stem_a)], weight_a),
+                                   (rows_b, row_b, column[len(stem_a):], weight_b)):
+        matrix = np.zeros((len(rows), len(vocab)), dtype=np.float32)
+        np.maximum.at(matrix, (row, col), weight)
+        out.append(matrix)
+    return out
 
 
 def _group(matrix: np.ndarray, size: int) -> np.ndarray:
@@ -308,19 +336,13 @@ def paraphrase_links(a: Side, b: Side, threshold: float, done_a: np.ndarray | No
     ``done_a``/``done_b`` (already aligned word for word) take no part: fuzzy scoring only
     where it can add something."""
     ua, ub = a.units, b.units
-    rows_a = np.arange(len(ua.bags)) if done_a is None else np.flatnonzero(~done_a)
-    rows_b = np.arange(len(ub.bags)) if done_b is None else np.flatnonzero(~done_b)
+    rows_a = np.arange(len(ua)) if done_a is None else np.flatnonzero(~done_a)
+    rows_b = np.arange(len(ub)) if done_b is None else np.flatnonzero(~done_b)
     if not len(rows_a) or not len(rows_b):
         return []
-    bags_a = [ua.bags[i] for i in rows_a.tolist()]
-    bags_b = [ub.bags[j] for j in rows_b.tolist()]
     texts_a = [ua.texts[i] for i in rows_a.tolist()]
     texts_b = [ub.texts[j] for j in rows_b.tolist()]
-    vocab: dict[str, int] = {}
-    for bag in bags_a + bags_b:
-        for stem in bag:
-            vocab.setdefault(stem, len(vocab))
-    ma, mb = _presence(bags_a, vocab), _presence(bags_b, vocab)
+    ma, mb = _presence_matrices(ua, rows_a, ub, rows_b)
     candidates = []
     shapes = [(1, 1)] + [(1, k) for k in range(2, MAX_GROUP + 1)] + \
              [(k, 1) for k in range(2, MAX_GROUP + 1)]
@@ -339,8 +361,8 @@ def paraphrase_links(a: Side, b: Side, threshold: float, done_a: np.ndarray | No
             candidates.append((float(sim[i, j]), size_a + size_b, int(rows_a[i]), size_a,
                                int(rows_b[j]), size_b))
     candidates.sort(key=lambda c: (-c[0], c[1]))
-    used_a = np.zeros(len(ua.bags), dtype=bool)
-    used_b = np.zeros(len(ub.bags), dtype=bool)
+    used_a = np.zeros(len(ua), dtype=bool)
+    used_b = np.zeros(len(ub), dtype=bool)
     links = []
     for score, _, i, size_a, j, size_b in candidates:
         if used_a[i: i + size_a].any() or used_b[j: j + size_b].any():

@@ -187,8 +187,8 @@ def prepare(doc: Document, config: Config, furniture: frozenset = frozenset(),
     else:
         analysis = analyze(doc.text)
         forms, stems = token_hashes(analysis.forms), None
-    spans = boilerplate_spans(doc.text, line_keys(doc.text, analysis.starts, forms), furniture,
-                              config.boilerplate_max_words)
+    lines = line_keys(doc.text, analysis.starts, forms, compiled=fast)
+    spans = boilerplate_spans(doc.text, lines, furniture, config.boilerplate_max_words)
     keep = token_mask(analysis.starts, spans)
     words = np.unique(ngram_hashes(forms[keep], config.shingle_words))
     if stems is None:
@@ -196,7 +196,7 @@ def prepare(doc: Document, config: Config, furniture: frozenset = frozenset(),
     else:
         keys = np.unique(ngram_hashes(stems[analysis.content & keep], config.rewrite_key_words))
     topic = np.empty(0, dtype=np.uint32) if topic is None else topic
-    side = Side(analysis, keep, topic, forms, stems)
+    side = Side(analysis, keep, topic, forms, stems, compiled=fast)
     return Prepared(doc, side, spans, words, keys)
 
 
