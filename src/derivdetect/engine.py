@@ -13,12 +13,14 @@ so an archive index or a Spark engine can run the same stages on other storage.
 from __future__ import annotations
 
 import datetime as _dt
+import multiprocessing
 import os
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from itertools import chain
+from typing import Callable, Iterable, Iterator, Optional
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -61,34 +63,53 @@ def _workers(config: Config) -> int:
 
 def sketch_corpus(docs: list, config: Config, progress: Optional[Progress] = None,
                   known: Optional[SketchStore] = None) -> Sketches:
-    """Sketch every document (see ``sketch.py``), in parallel batches when there are many.
-    Documents whose sketch is in ``known`` (from an earlier scan with the same settings) are
-    not sketched again, and the new sketches are added to it."""
-    known = SketchStore(config.num_perm) if known is None else known
-    keys = [_sketch_key(d) if d.content_hash else "" for d in docs]
-    todo = [i for i, key in enumerate(keys) if not key or key not in known]
-    total = len(todo)
-    batch = SKETCH_BATCH if total >= PARALLEL_MIN_DOCS else max(total, 1)
-    fast = total >= FAST_MIN_DOCS
-    jobs = (([docs[i].text for i in todo[k: k + batch]], config, fast)
-            for k in range(0, total, batch))
-    fresh: list = []
+    """Sketch every document of a list; see :func:`sketch_stream`."""
+    batches = (docs[k: k + SKETCH_BATCH] for k in range(0, len(docs), SKETCH_BATCH))
+    return sketch_stream(batches, config, progress, known, total=len(docs))
+
+
+def sketch_stream(batches: Iterable, config: Config, progress: Optional[Progress] = None,
+                  known: Optional[SketchStore] = None, total: int = 0) -> Sketches:
+    """Sketch documents arriving in batches (lists of :class:`Document`), in worker processes
+    when there is more than one batch, with a bounded number of batches in flight: the texts
+    of a batch are dropped once it is sketched. Documents whose sketch is in ``known`` (an
+    earlier scan with the same settings) are not sketched again. Returns the sketches in
+    document order (see ``sketch.py``); the compiled path is used from the first full batch
+    on (:data:`sketch.FAST_MIN_DOCS`)."""
+    batches = iter(batches)
+    head = [b for b in (next(batches, None), next(batches, None)) if b is not None]
+    if not head:
+        return Sketches.concat([], config.num_perm)
+    parallel = len(head) > 1
+    fast = len(head[0]) >= FAST_MIN_DOCS
+    in_flight: deque = deque()
+
+    def jobs():
+        for batch in chain(head, batches):
+            keys = [_sketch_key(d) if d.content_hash else "" for d in batch]
+            todo = [i for i, key in enumerate(keys)
+                    if not key or known is None or key not in known]
+            in_flight.append((keys, todo))
+            yield [batch[i].text for i in todo], config, fast
+
+    parts: list = []
     done = 0
-    for part in _run_batches(_sketch_batch, jobs, config, total >= PARALLEL_MIN_DOCS):
-        fresh.append(part)
-        done += len(part)
+    for new in _run_batches(_sketch_batch, jobs(), config, parallel):
+        keys, todo = in_flight.popleft()
+        if len(todo) == len(keys):
+            parts.append(new)
+        else:
+            fresh = set(todo)
+            reused = [i for i in range(len(keys)) if i not in fresh]
+            position = np.empty(len(keys), dtype=np.int64)
+            position[todo] = np.arange(len(todo))
+            position[reused] = len(todo) + np.arange(len(reused))
+            cached = known.select([keys[i] for i in reused])
+            parts.append(Sketches.concat([new, cached], config.num_perm).take(position))
+        done += len(keys)
         if progress:
             progress("sketching", done, total)
-    new = Sketches.concat(fresh, config.num_perm)
-    reused = [i for i, key in enumerate(keys) if key and key in known]
-    known.add([keys[i] for i in todo], new)
-    if not reused:
-        return new
-    position = np.empty(len(docs), dtype=np.int64)
-    position[todo] = np.arange(total)
-    position[reused] = total + np.arange(len(reused))
-    cached = known.select([keys[i] for i in reused])
-    return Sketches.concat([new, cached], config.num_perm).take(position)
+    return Sketches.concat(parts, config.num_perm)
 
 
 def _sketch_key(doc: Document) -> str:
@@ -97,16 +118,31 @@ def _sketch_key(doc: Document) -> str:
     return f"{doc.format}:{doc.content_hash}"
 
 
-def _run_batches(function, jobs: list, config: Config, parallel: bool) -> Iterator:
+def _run_batches(function, jobs: Iterable, config: Config, parallel: bool) -> Iterator:
     """``function`` over ``jobs``, in order, in worker processes when ``parallel`` and more
-    than one worker is configured; the pool never outlives the loop (Ctrl-C included)."""
+    than one worker is configured; the pool never outlives the loop (Ctrl-C included).
+
+    Workers start from a clean server process (``forkserver``), not as forks of this one: a
+    fork would carry the whole corpus and touch its pages, so each worker would grow as large
+    as the main process. Each worker gets only its jobs' texts."""
     if not parallel or _workers(config) == 1:
         yield from map(function, jobs)
         return
-    with ProcessPoolExecutor(max_workers=_workers(config)) as pool:
+    context = multiprocessing.get_context(
+        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None)
+    workers = _workers(config)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: deque = deque()
         try:
-            yield from pool.map(function, jobs)
+            for job in jobs:
+                pending.append(pool.submit(function, job))
+                if len(pending) > 2 * workers:  # bounded: jobs are made as results are used
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
         finally:
+            for future in pending:
+                future.cancel()
             pool.shutdown(cancel_futures=True)
 
 
@@ -309,20 +345,26 @@ def _verify_batch(args) -> list:
 
 def verify_candidates(docs: list, candidates: np.ndarray, config: Config,
                       furniture: frozenset, topics: dict,
-                      progress: Optional[Progress] = None) -> list:
+                      progress: Optional[Progress] = None,
+                      text_of: Optional[Callable[[int], str]] = None) -> list:
     """Judge every candidate pair, in parallel batches grouped by document (on the compiled
     text path in a corpus of ``FAST_MIN_DOCS`` documents or more)."""
     fast = len(docs) >= FAST_MIN_DOCS
     pairs = sorted(map(tuple, candidates.tolist()))
     batches = [pairs[i: i + VERIFY_BATCH] for i in range(0, len(pairs), VERIFY_BATCH)]
-    jobs = []
-    for batch in batches:
-        needed = {i for pair in batch for i in pair}
-        jobs.append(({i: docs[i] for i in needed}, batch, config, furniture,
-                     {i: topics[i] for i in needed if i in topics}, fast))
+
+    def with_text(i: int) -> Document:
+        return docs[i] if text_of is None else replace(docs[i], text=text_of(i))
+
+    def jobs():
+        for batch in batches:
+            needed = {i for pair in batch for i in pair}
+            yield ({i: with_text(i) for i in needed}, batch, config, furniture,
+                   {i: topics[i] for i in needed if i in topics}, fast)
+
     out: list = []
     done = 0
-    results = _run_batches(_verify_batch, jobs, config, len(pairs) >= PARALLEL_MIN_PAIRS)
+    results = _run_batches(_verify_batch, jobs(), config, len(pairs) >= PARALLEL_MIN_PAIRS)
     for batch, result in zip(batches, results):
         out.extend(result)
         done += len(batch)
@@ -349,21 +391,32 @@ def scan_documents(docs: list, config: Config, progress: Optional[Progress] = No
     """Pairs and families in a list of documents (pure: no filesystem).
 
     Returns ``(pairs, clusters, stats, boilerplate)`` where ``boilerplate`` maps the ids of
-    documents in reported pairs to their boilerplate spans. ``known_sketches`` is reused and
-    completed, see :func:`sketch_corpus`.
+    documents in reported pairs to their boilerplate spans. Sketches in ``known_sketches``
+    are reused (see :func:`sketch_stream`) and the new ones are added to it.
     """
     clock = _Stopwatch()
-    reused = sum(1 for d in docs if known_sketches is not None and d.content_hash
-                 and _sketch_key(d) in known_sketches)
+    keys = [_sketch_key(d) if d.content_hash else "" for d in docs]
+    reused = sum(1 for k in keys if k and known_sketches is not None and k in known_sketches)
     sketches = sketch_corpus(docs, config, progress, known_sketches)
     clock.lap("sketch")
+    if known_sketches is not None:
+        known_sketches.add(keys, sketches)
+    return judge_corpus(docs, sketches, config, progress, clock, reused=reused)
+
+
+def judge_corpus(docs: list, sketches: Sketches, config: Config,
+                 progress: Optional[Progress] = None, clock: Optional["_Stopwatch"] = None,
+                 text_of: Optional[Callable[[int], str]] = None, reused: int = 0):
+    """Candidates, verification, verdicts and families of sketched documents: the stages
+    after the sketch. ``text_of(i)`` gives document ``i``'s text when ``docs`` carry none
+    (a scan that keeps texts on disk). Returns what :func:`scan_documents` returns."""
+    clock = clock or _Stopwatch()
     furniture = common_lines(sketches, config.boilerplate_min_docs)
     candidates = find_candidates(docs, sketches, config)
     topics = topic_words(sketches, candidates)
     sketch_bytes = sketches.nbytes
-    del sketches
     clock.lap("candidates")
-    judged = verify_candidates(docs, candidates, config, furniture, topics, progress)
+    judged = verify_candidates(docs, candidates, config, furniture, topics, progress, text_of)
     clock.lap("verify")
     pairs = tuple(sorted((p for p, _, _ in judged), key=lambda p: (p.a, p.b)))
     boilerplate = {}
@@ -401,7 +454,7 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
     sketches of unchanged files are reused from the previous scan and the cache is updated.
     Files under ``exclude`` (the output folder, when it lies inside ``root``) are skipped: a
     report's pair pages hold the texts of both articles and would match them."""
-    from .index import load_sketches, save_sketches
+    from .index import TextSpill, load_sketches, save_sketches
     from .ingest import iter_inputs
 
     root = Path(root)
@@ -411,24 +464,47 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
         raise InputError(f"{root}: not a folder; to judge two files use 'derivdetect compare A B'")
     docs, skipped = [], []
     excluded = _inside(root, exclude)
-    for item in iter_inputs(root, config):
-        if excluded is not None and _under(item.path, excluded):
-            item = Skipped(item.path.split("#")[0], "in derivdetect's own output folder")
-            if skipped and skipped[-1] == item:
-                continue
-        (docs if isinstance(item, Document) else skipped).append(item)
-        if progress and len(docs) % 500 == 0:
-            progress("reading", len(docs), 0)
     known = load_sketches(cache_dir, config) if cache_dir else None
-    pairs, clusters, stats, boilerplate = scan_documents(docs, config, progress, known)
-    if cache_dir:
-        current = {_sketch_key(d) for d in docs}
-        try:
-            save_sketches(cache_dir, config, known, [k for k in current if k in known])
-        except OSError:
-            stats["cache"] = "not saved: the output folder is not writable"
+    keys: list = []
+    clock = _Stopwatch()
+    with TextSpill() as spill:
+
+        def batches():
+            batch: list = []
+            for item in iter_inputs(root, config):
+                if excluded is not None and _under(item.path, excluded):
+                    item = Skipped(item.path.split("#")[0], "in derivdetect's own output folder")
+                    if skipped and skipped[-1] == item:
+                        continue
+                if not isinstance(item, Document):
+                    skipped.append(item)
+                    continue
+                spill.put(item.text)
+                docs.append(replace(item, text=""))
+                keys.append(_sketch_key(item) if item.content_hash else "")
+                batch.append(item)
+                if len(batch) == SKETCH_BATCH:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
+
+        sketches = sketch_stream(batches(), config, progress, known)
+        clock.lap("sketch")
+        reused = sum(1 for k in keys if k and known is not None and k in known)
+        pairs, clusters, stats, boilerplate = judge_corpus(
+            docs, sketches, config, progress, clock, spill.get, reused)
+        if cache_dir:
+            try:
+                save_sketches(cache_dir, config, keys, sketches)
+            except OSError:
+                stats["cache"] = "not saved: the output folder is not writable"
+        del sketches
+        paired = {p.a for p in pairs} | {p.b for p in pairs}
+        documents = tuple(replace(d, text=spill.get(i)) if d.id in paired else d
+                          for i, d in enumerate(docs))
     return ScanResult(
-        root=str(root), documents=tuple(docs), pairs=pairs, clusters=clusters,
+        root=str(root), documents=documents, pairs=pairs, clusters=clusters,
         skipped=tuple(skipped), settings=config.to_dict(),
         created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         boilerplate=boilerplate, stats={**stats, "skipped": len(skipped), "version": __version__})

@@ -58,14 +58,16 @@ def load_sketches(folder: Path, config: Config) -> SketchStore:
     return store
 
 
-def save_sketches(folder: Path, config: Config, store: SketchStore, keys: list) -> None:
-    """Write the sketches of ``keys`` (all in ``store``) atomically."""
-    keys = [k for k in keys if k]
-    if not keys:
+def save_sketches(folder: Path, config: Config, keys: list, table: Sketches) -> None:
+    """Write ``table`` (one row per key; rows with an empty key are left out) atomically."""
+    rows = [i for i, key in enumerate(keys) if key]
+    if not rows:
         return
+    if len(rows) < len(keys):
+        table = table.take(rows)
+        keys = [keys[i] for i in rows]
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    table = store.select(keys)
     arrays = {"fingerprint": np.array(fingerprint(config)), "documents": np.array(keys),
               **{name: getattr(table, name) for name in _PARTS}}
     fd, tmp = tempfile.mkstemp(prefix=f".{CACHE_NAME}.", suffix=".tmp", dir=folder)
@@ -76,3 +78,40 @@ def save_sketches(folder: Path, config: Config, store: SketchStore, keys: list) 
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class TextSpill:
+    """Texts of a scan kept in a temporary file instead of memory: a large scan holds only
+    sketches and metadata per document, and reads back the texts of candidate pairs.
+
+    Texts are stored as UTF-8 (lone surrogates kept), so a text read back is the one stored,
+    character for character. The file is deleted on :meth:`close` (or when the process ends).
+    """
+
+    def __init__(self, folder: Path | None = None):
+        self._file = tempfile.TemporaryFile(prefix="derivdetect-texts-", dir=folder)
+        self._where: list = []            # (offset, bytes) per stored text
+        self._end = 0
+
+    def put(self, text: str) -> int:
+        """Store ``text``; returns its number, to :meth:`get` it back."""
+        data = text.encode("utf-8", "surrogatepass")
+        self._file.seek(self._end)
+        self._file.write(data)
+        self._where.append((self._end, len(data)))
+        self._end += len(data)
+        return len(self._where) - 1
+
+    def get(self, number: int) -> str:
+        offset, size = self._where[number]
+        self._file.seek(offset)
+        return self._file.read(size).decode("utf-8", "surrogatepass")
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> "TextSpill":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -18,7 +18,9 @@ class Document:
     """One article as read from disk.
 
     ``id`` is the path relative to the scanned folder (``path#line-id`` for a JSONL line);
-    ``text`` is the decoded original text: every reported offset points into it.
+    ``text`` is the decoded original text: every reported offset points into it. ``chars`` is
+    its length; a large scan keeps texts on disk and returns documents outside reported pairs
+    with ``text=""`` (see ``engine.scan``), where ``chars`` still gives the length.
     """
 
     id: str
@@ -31,10 +33,11 @@ class Document:
     encoding: str = "utf-8"
     format: str = "txt"
     content_hash: str = ""
+    chars: int = -1
 
-    @property
-    def chars(self) -> int:
-        return len(self.text)
+    def __post_init__(self):
+        if self.chars < 0:
+            object.__setattr__(self, "chars", len(self.text))
 
 
 @dataclass(frozen=True)

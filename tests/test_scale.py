@@ -1,0 +1,64 @@
+"""A scan large enough for the parallel, streaming and compiled paths gives the same pairs as
+the small-scan path (in process, reference code)."""
+
+import random
+
+import pytest
+
+from derivdetect import engine, sketch
+from derivdetect.config import Config
+from derivdetect.engine import scan, scan_documents
+from derivdetect.ingest import iter_inputs
+from derivdetect.models import Document
+
+WORDS = ("refugees corridor minister talks border village army peace treaty ceasefire convoy "
+         "shelling aid winter capital troops region province mayor harvest river bridge "
+         "election court protest museum festival market railway harbour storm").split()
+SMALL = ("the a of in on and to was were is said that with for by at from as it").split()
+
+
+def _article(rng: random.Random, sentences: int = 6) -> str:
+    out = []
+    for _ in range(sentences):
+        words = [rng.choice(WORDS if rng.random() < 0.5 else SMALL) for _ in range(14)]
+        words += [f"Name{rng.randrange(10**6)}", f"{rng.randrange(10**5)}"]
+        rng.shuffle(words)
+        out.append(" ".join(words).capitalize() + ".")
+    return "\n\n".join(" ".join(out[i:i + 2]) for i in range(0, len(out), 2)) + "\n"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    rng = random.Random(11)
+    root = tmp_path_factory.mktemp("many")
+    texts = [_article(rng) for _ in range(2100)]
+    for k in range(20):                       # copies and light edits of earlier articles
+        words = texts[k].split(" ")
+        if k % 2:
+            words[rng.randrange(len(words))] = "changed"
+        texts.append(" ".join(words))
+    for i, text in enumerate(texts):
+        (root / f"{i // 500:02d}" / f"doc{i:05d}.txt").parent.mkdir(exist_ok=True)
+        (root / f"{i // 500:02d}" / f"doc{i:05d}.txt").write_text(text, encoding="utf-8")
+    return root
+
+
+def test_large_scan_finds_the_copies_and_matches_the_small_scan_path(folder, monkeypatch):
+    result = scan(folder, Config(workers=2))
+    found = {(p.a, p.b) for p in result.pairs}
+    for k in range(20):
+        a = f"{k // 500:02d}/doc{k:05d}.txt"
+        b = f"{(2100 + k) // 500:02d}/doc{2100 + k:05d}.txt"
+        assert (a, b) in found
+    assert len(result.documents) == 2120
+    assert all(d.text for d in result.documents if d.id in {p.a for p in result.pairs})
+    assert all(d.chars > 0 for d in result.documents)
+
+    docs = [item for item in iter_inputs(folder, Config()) if isinstance(item, Document)]
+    monkeypatch.setattr(sketch, "FAST_MIN_DOCS", 10**9)
+    monkeypatch.setattr(engine, "FAST_MIN_DOCS", 10**9)
+    monkeypatch.setattr("derivdetect.candidates.FAST_MIN_DOCS", 10**9)
+    pairs, _, _, _ = scan_documents(docs, Config(workers=1))
+    assert [(p.a, p.b, p.verdict, p.passages) for p in pairs] == \
+        [(p.a, p.b, p.verdict, p.passages) for p in result.pairs]
+    assert [p.scores for p in pairs] == [p.scores for p in result.pairs]
