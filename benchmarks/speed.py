@@ -69,6 +69,68 @@ def _cpu_seconds(who) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+class _Descendants:
+    """CPU time and peak RSS of every process descended from this one, sampled from ``/proc``
+    every 50 ms by a thread. derivdetect's workers are children of a forkserver, not of this
+    process, so ``RUSAGE_CHILDREN`` never sees them; a worker's CPU time is its last sample
+    (at most 50 ms short) and its peak RSS its kernel high-water mark (``VmHWM``)."""
+
+    def __init__(self, interval: float = 0.05):
+        import threading
+
+        self.seen: dict = {}              # pid -> (cpu seconds, peak MB)
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._tick = os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.interval)
+
+    def sample(self):
+        parents = {}
+        for name in os.listdir("/proc"):
+            if name.isdigit():
+                try:
+                    with open(f"/proc/{name}/stat") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                    parents[int(name)] = (int(fields[1]), fields)
+                except (OSError, IndexError, ValueError):
+                    continue
+        me = os.getpid()
+        for pid, (ppid, fields) in parents.items():
+            ancestor, hops = ppid, 0
+            while ancestor not in (me, 0, 1) and ancestor in parents and hops < 20:
+                ancestor, hops = parents[ancestor][0], hops + 1
+            if ancestor != me:
+                continue
+            cpu = (int(fields[11]) + int(fields[12])) / self._tick
+            try:
+                with open(f"/proc/{pid}/status") as f:
+                    hwm = next((int(line.split()[1]) / 1024 for line in f
+                                if line.startswith("VmHWM:")), 0.0)
+            except OSError:
+                hwm = self.seen.get(pid, (0.0, 0.0))[1]
+            self.seen[pid] = (cpu, max(hwm, self.seen.get(pid, (0.0, 0.0))[1]))
+
+    def cpu(self) -> float:
+        self.sample()
+        return sum(cpu for cpu, _ in self.seen.values())
+
+    def peak_mb(self) -> float:
+        return max((mb for _, mb in self.seen.values()), default=0.0)
+
+
 def _machine_busy() -> tuple:
     """(busy, total) CPU seconds of the whole machine since boot (``/proc/stat``)."""
     try:
@@ -181,11 +243,10 @@ def run_ours(docs, truth, config) -> dict:
         originals[name] = inner
 
         def wrapper(*a, **kw):
-            before = _cpu_seconds(resource.RUSAGE_SELF) + _cpu_seconds(resource.RUSAGE_CHILDREN)
+            before = _cpu_seconds(resource.RUSAGE_SELF) + workers.cpu()
             out = inner(*a, **kw)
             stage_cpu[stage] = stage_cpu.get(stage, 0.0) + (
-                _cpu_seconds(resource.RUSAGE_SELF) + _cpu_seconds(resource.RUSAGE_CHILDREN)
-                - before)
+                _cpu_seconds(resource.RUSAGE_SELF) + workers.cpu() - before)
             stage_rss[stage] = _peak_mb(resource.RUSAGE_SELF)
             if name == "find_candidates":
                 captured["pairs"] = out
@@ -197,16 +258,19 @@ def run_ours(docs, truth, config) -> dict:
                         ("verify_candidates", "verify")):
         if hasattr(engine, name):
             observe(name, stage)
+    workers = _Descendants()
     try:
-        cpu0 = _cpu_seconds(resource.RUSAGE_SELF)
-        t0 = time.perf_counter()
-        pairs, clusters, stats, _ = engine.scan_documents(documents, config)
-        wall = time.perf_counter() - t0
-        cpu_self = _cpu_seconds(resource.RUSAGE_SELF) - cpu0
+        with workers:
+            cpu0 = _cpu_seconds(resource.RUSAGE_SELF)
+            t0 = time.perf_counter()
+            pairs, clusters, stats, _ = engine.scan_documents(documents, config)
+            wall = time.perf_counter() - t0
+            cpu_self = _cpu_seconds(resource.RUSAGE_SELF) - cpu0
+            cpu_workers = workers.cpu()
     finally:
         for name, inner in originals.items():
             setattr(engine, name, inner)
-    cpu_total = cpu_self + _cpu_seconds(resource.RUSAGE_CHILDREN)
+    cpu_total = cpu_self + cpu_workers
     stage_cpu.pop("find_candidates", None)
     if "sketch" in stage_cpu and "verify" in stage_cpu:
         # the candidates stage (sketch -> verify) and the tail (clusters) in the main process
@@ -229,13 +293,13 @@ def run_ours(docs, truth, config) -> dict:
         "candidates": stats["candidates"], "reported": stats["reported"],
         "clusters": len(clusters), "stats": {k: v for k, v in stats.items() if k not in (
             "seconds", "candidates", "reported", "documents")},
-        "cpu_self": cpu_self, "cpu_children": _cpu_seconds(resource.RUSAGE_CHILDREN),
+        "cpu_self": cpu_self, "cpu_children": cpu_workers,
         "cpu_total": cpu_total, "stage_cpu": stage_cpu, "stage_rss": stage_rss,
         "cpu_sketch_stages": (stage_cpu["sketch"] + stage_cpu["candidates+rest"]
                               if "candidates+rest" in stage_cpu else float("nan")),
         "workers": _workers(config), "rss_loaded_mb": rss_loaded,
         "rss_self_mb": _peak_mb(resource.RUSAGE_SELF),
-        "rss_children_mb": _peak_mb(resource.RUSAGE_CHILDREN),
+        "rss_children_mb": workers.peak_mb(),
         "candidate_recall": score(candidates, truth)["recall"],
         "verdicts": {k: dict(v) for k, v in verdicts.items()},
         "extra_verdicts": dict(extra_verdicts), **result,
@@ -343,7 +407,7 @@ def print_ours(r: dict, mb: float) -> None:
           f"clusters {r['clusters']:,}; " + ", ".join(f"{k} {v}" for k, v in extra.items()))
     print(f"  peak RSS: main process {r['rss_self_mb']:.0f} MB (corpus loaded: "
           f"{r['rss_loaded_mb']:.0f} MB), largest worker {r['rss_children_mb']:.0f} MB "
-          f"(forked workers count pages shared with the main process)")
+          f"(workers start from a forkserver: their own memory)")
     if r.get("stage_rss"):
         print("  main process peak RSS so far, after: " + ", ".join(
             f"{k} {v:.0f} MB" for k, v in r["stage_rss"].items()))
@@ -413,7 +477,7 @@ def print_comparison(ours: dict, base: dict | None) -> None:
              f"{base['rss_self_mb']:.0f}"), base["recall"])
         print("  * the baseline has no verification stage: end to end = its sketch stages, and its"
               " recall counts candidate pairs")
-        print("  peak RSS 'M+Nw': main process + largest worker process (forked: shares pages)")
+        print("  peak RSS 'M+Nw': main process + largest worker process (from a forkserver)")
         ratio = _rate(n, ours["sketch_seconds"]) / rate
         print(f"speed ratio ours/baseline, sketch stages: {ratio:.2f}x in docs/s "
               f"({ours['workers']} processes vs 1), "

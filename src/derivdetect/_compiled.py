@@ -462,3 +462,20 @@ def exact_runs(ka, kb, n_a, n_b, rarity_sums, min_words, stock_weight):
             s = e
     chosen = chosen[:picked]
     return chosen[np.argsort(chosen[:, 0] * (n_b + 1) + chosen[:, 1])]
+
+
+@njit
+def block_keys(block_starts, block_ends, block_docs, token_starts, doc_tokens, form_hashes):
+    """Every unit's key (``boilerplate.line_key`` of its tokens' forms) and token count."""
+    keys = np.zeros(len(block_starts), np.uint64)
+    words = np.zeros(len(block_starts), np.int64)
+    for b in range(len(block_starts)):
+        d = block_docs[b]
+        lo_doc = doc_tokens[d - 1] if d > 0 else 0
+        hi_doc = doc_tokens[d]
+        lo = lo_doc + np.searchsorted(token_starts[lo_doc:hi_doc], block_starts[b])
+        hi = lo_doc + np.searchsorted(token_starts[lo_doc:hi_doc], block_ends[b])
+        words[b] = hi - lo
+        if hi > lo:
+            keys[b] = line_key(form_hashes, lo, hi)
+    return keys, words

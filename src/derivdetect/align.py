@@ -58,6 +58,7 @@ class Side:
     form_hashes: np.ndarray | None = None   # token_hashes(forms), when already known
     stem_hashes: np.ndarray | None = None   # token_hashes(stems), when already known
     compiled: bool = False                  # align with the compiled kernels (same result)
+    token_weights: np.ndarray | None = None  # word_weights(analysis), when already known
 
     @cached_property
     def hashes(self) -> np.ndarray:
@@ -69,7 +70,8 @@ class Side:
     def rarity(self) -> np.ndarray:
         """Rarity weight of each token in its language, 0 for stopwords and boilerplate."""
         an = self.analysis
-        return np.where(an.content & self.keep, word_weights(an), 0.0).astype(np.float32)
+        weights = word_weights(an) if self.token_weights is None else self.token_weights
+        return np.where(an.content & self.keep, weights, 0.0).astype(np.float32)
 
     @cached_property
     def weights(self) -> np.ndarray:
@@ -107,9 +109,13 @@ def _frequency_dict(lang: str) -> dict:
 
 def word_weights(analysis: Analysis) -> np.ndarray:
     """Weight of each token: 1 for very common words up to 8 for words the lexicon lacks."""
-    freqs = _frequency_dict(analysis.language)
-    frequency = np.fromiter((freqs.get(f, 0.0) for f in analysis.forms), np.float64,
-                            len(analysis.forms))
+    return form_weights(analysis.forms, analysis.language)
+
+
+def form_weights(forms, language: str) -> np.ndarray:
+    """:func:`word_weights` of a sequence of forms in ``language``."""
+    freqs = _frequency_dict(language)
+    frequency = np.fromiter((freqs.get(f, 0.0) for f in forms), np.float64, len(forms))
     with np.errstate(divide="ignore"):
         zipf = np.where(frequency > 0, np.log10(frequency * 1e9), 0.0)
     return (1.0 + np.maximum(0.0, 7.0 - zipf)).astype(np.float32)

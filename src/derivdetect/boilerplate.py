@@ -99,29 +99,19 @@ def line_key(form_hashes) -> int:
 
 
 def line_keys(text: str, token_starts: np.ndarray, form_hashes: np.ndarray,
-              max_chars: int | None = None, compiled: bool = False) -> tuple:
+              max_chars: int | None = None) -> tuple:
     """Each boilerplate unit (see :func:`_blocks`) with its span, the hash of its tokens'
     forms (``token_starts``/``form_hashes``: the text's tokens, as ``shingle.token_hashes``
     hashes them) and its number of tokens; units longer than ``max_chars`` (too long to be
-    furniture) are left out when it is given. ``compiled`` hashes with the compiled kernel
-    (same keys)."""
-    key_of = (lambda lo, hi: line_key(form_hashes[lo:hi])) if not compiled else \
-        _compiled_line_key(form_hashes)
+    furniture) are left out when it is given."""
     lines = []
     for start, end in _blocks(text):
         if max_chars is not None and end - start > max_chars:
             continue
         lo, hi = np.searchsorted(token_starts, [start, end])
         if hi > lo:
-            lines.append(Line(start, end, int(key_of(lo, hi)), int(hi - lo)))
+            lines.append(Line(start, end, line_key(form_hashes[lo:hi]), int(hi - lo)))
     return tuple(lines)
-
-
-def _compiled_line_key(form_hashes: np.ndarray):
-    from .kernels import compiled
-
-    kernel = compiled().line_key
-    return lambda lo, hi: kernel(form_hashes, lo, hi)
 
 
 def boilerplate_spans(text: str, lines: tuple, furniture: frozenset, max_words: int) -> tuple:

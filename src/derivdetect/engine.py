@@ -215,15 +215,29 @@ def prepare(doc: Document, config: Config, furniture: frozenset = frozenset(),
             topic: Optional[np.ndarray] = None, fast: bool = False) -> Prepared:
     """Analyse one document for verification (pure): ``furniture`` are the corpus's common
     line keys, ``topic`` the stem ids of its topic words (see :func:`topic_words`); ``fast``
-    analyses it on the compiled path (same result; see ``vocabulary.py``)."""
+    analyses it on the compiled path (the same result; see :func:`prepare_many`)."""
     if fast:
-        from .vocabulary import analyze_compiled
+        return prepare_many([doc], config, furniture, [topic])[0]
+    analysis = analyze(doc.text)
+    forms = token_hashes(analysis.forms)
+    lines = line_keys(doc.text, analysis.starts, forms)
+    return _prepared(doc, config, furniture, topic, analysis, forms, lines)
 
-        analysis, forms, stems = analyze_compiled(doc.text)
-    else:
-        analysis = analyze(doc.text)
-        forms, stems = token_hashes(analysis.forms), None
-    lines = line_keys(doc.text, analysis.starts, forms, compiled=fast)
+
+def prepare_many(docs: list, config: Config, furniture: frozenset, topics: list) -> list:
+    """:func:`prepare` of several documents on the compiled path (``vocabulary.py``): one
+    batch through the kernels, with the token hashes, word weights and boilerplate units it
+    yields on the way."""
+    from .vocabulary import analyze_many
+
+    found = analyze_many([d.text for d in docs])
+    return [_prepared(doc, config, furniture, topic, a.analysis, a.form_hashes, a.lines,
+                      a.stem_hashes, a.weights)
+            for doc, topic, a in zip(docs, topics, found)]
+
+
+def _prepared(doc: Document, config: Config, furniture: frozenset, topic, analysis, forms,
+              lines, stems=None, weights=None) -> Prepared:
     spans = boilerplate_spans(doc.text, lines, furniture, config.boilerplate_max_words)
     keep = token_mask(analysis.starts, spans)
     words = np.unique(ngram_hashes(forms[keep], config.shingle_words))
@@ -232,7 +246,8 @@ def prepare(doc: Document, config: Config, furniture: frozenset = frozenset(),
     else:
         keys = np.unique(ngram_hashes(stems[analysis.content & keep], config.rewrite_key_words))
     topic = np.empty(0, dtype=np.uint32) if topic is None else topic
-    side = Side(analysis, keep, topic, forms, stems, compiled=fast)
+    side = Side(analysis, keep, topic, forms, stems, compiled=stems is not None,
+                token_weights=weights)
     return Prepared(doc, side, spans, words, keys)
 
 
@@ -317,19 +332,33 @@ def _verify_batch(args) -> list:
     cache = _prepared_cache
     context = (repr(config), hash(furniture))
 
-    def get(i: int) -> Prepared:
+    def key_of(i: int) -> tuple:
         topic = topics.get(i)
-        key = (docs[i].id, docs[i].content_hash, context,
-               None if topic is None else topic.tobytes())
-        found = cache.get(key)
-        if found is None or found.doc.text != docs[i].text:
-            found = prepare(docs[i], config, furniture, topic, fast)
-            cache[key] = found
-            if len(cache) > PREPARED_CACHE_SIZE:
-                cache.popitem(last=False)
+        return (docs[i].id, docs[i].content_hash, context,
+                None if topic is None else topic.tobytes())
+
+    def cached(i: int):
+        found = cache.get(key_of(i))
+        return found if found is not None and found.doc.text == docs[i].text else None
+
+    missing = []
+    for i in sorted({i for pair in pairs for i in pair}):
+        if cached(i) is None:
+            missing.append(i)
         else:
-            cache.move_to_end(key)
-        return found
+            cache.move_to_end(key_of(i))
+    if fast:
+        fresh = prepare_many([docs[i] for i in missing], config, furniture,
+                             [topics.get(i) for i in missing])
+    else:
+        fresh = [prepare(docs[i], config, furniture, topics.get(i)) for i in missing]
+    for i, prepared in zip(missing, fresh):
+        cache[key_of(i)] = prepared
+    while len(cache) > max(PREPARED_CACHE_SIZE, len(docs)):
+        cache.popitem(last=False)   # the least recently used; this batch's are the newest
+
+    def get(i: int) -> Prepared:
+        return cache[key_of(i)]
 
     out = []
     with small_matrix_mode():

@@ -55,29 +55,34 @@ class _Vocabulary:
         return ids
 
     def lexicon_of(self, lang: str, ids: np.ndarray) -> tuple:
-        """``(stem hashes, content flags, stem strings)`` of tokens ``ids`` in language
-        ``lang`` (the strings as an object array over the vocabulary: index it with ``ids``)."""
+        """``(stem hashes, content flags, word weights)`` of tokens ``ids`` in language
+        ``lang``, and the stem strings as an object array over the vocabulary (index it with
+        ``ids``)."""
+        from .align import form_weights
         from .normalize import _lexicon
 
         size = len(self.form_hashes)
         parts = self.lexical.get(lang)
         if parts is None or len(parts[0]) < size:
-            grown = [np.zeros(size, dtype=t) for t in (np.uint64, bool, bool, object)]
+            grown = [np.zeros(size, dtype=t)
+                     for t in (np.uint64, bool, bool, object, np.float32)]
             if parts is not None:
                 for target, old in zip(grown, parts):
                     target[:len(old)] = old
             parts = tuple(grown)
             self.lexical[lang] = parts
-        stems, content, known, strings = parts
+        stems, content, known, strings, weights = parts
         need = np.unique(ids[~known[ids]])
         if len(need):
             lexicon = _lexicon(lang)
-            entries = [lexicon(self.forms[i]) for i in need.tolist()]
+            forms = self.forms[need].tolist()
+            entries = [lexicon(form) for form in forms]
             stems[need] = [_hash(stem) for stem, _ in entries]
             content[need] = [flag for _, flag in entries]
             strings[need] = [stem for stem, _ in entries]
+            weights[need] = form_weights(forms, lang)
             known[need] = True
-        return stems[ids], content[ids], strings
+        return stems[ids], content[ids], weights[ids], strings
 
     def _reserve(self, kernels, count: int) -> None:
         if count > len(self.form_hashes):
@@ -141,6 +146,7 @@ class TokenBatch:
     form_hashes: np.ndarray
     stem_hashes: np.ndarray
     content: np.ndarray
+    weights: np.ndarray
     stem_strings: dict
 
 
@@ -163,26 +169,72 @@ def tokenize_batch(texts: list) -> TokenBatch:
     doc_lang = _languages(k, vocabulary.masks[ids], doc_tokens)
     stems = np.zeros(len(raw), dtype=np.uint64)
     content = np.zeros(len(raw), dtype=bool)
+    weights = np.zeros(len(raw), dtype=np.float32)
     strings = {}
     token_lang = np.repeat(doc_lang, np.diff(doc_tokens, prepend=0))
     for lang in np.unique(doc_lang).tolist():
         chosen = np.flatnonzero(token_lang == lang)
-        stems[chosen], content[chosen], strings[lang] = vocabulary.lexicon_of(lang, ids[chosen])
+        stems[chosen], content[chosen], weights[chosen], strings[lang] = \
+            vocabulary.lexicon_of(lang, ids[chosen])
     return TokenBatch(joined, cps, doc_ends, starts, ends, doc_tokens, ids, doc_lang,
-                      vocabulary.form_hashes[ids], stems, content, strings)
+                      vocabulary.form_hashes[ids], stems, content, weights, strings)
+
+
+@dataclass(frozen=True, eq=False)
+class Analyzed:
+    """One text's ``normalize.analyze`` result with what the compiled path knows besides: the
+    hashes of its forms and stems (as ``shingle.token_hashes`` gives them), each token's word
+    weight (``align.word_weights``) and its boilerplate units (``boilerplate.line_keys``)."""
+
+    analysis: object
+    form_hashes: np.ndarray
+    stem_hashes: np.ndarray
+    weights: np.ndarray
+    lines: tuple
+
+
+def analyze_many(texts: list) -> list:
+    """:class:`Analyzed` of each text, tokenized and looked up as one batch."""
+    from .boilerplate import WRAPPED_LINE_CHARS, Line
+    from .kernels import char_classes, compiled
+    from .normalize import Analysis, _split_sentences
+
+    if not texts:
+        return []
+    k = compiled()
+    batch = tokenize_batch(texts)
+    vocabulary = _vocabulary()
+    block_s, block_e, blocks_per_doc = k.line_blocks(batch.cps, batch.doc_ends, char_classes(),
+                                                     WRAPPED_LINE_CHARS)
+    block_doc = np.repeat(np.arange(len(texts)), np.diff(blocks_per_doc, prepend=0))
+    keys, words = k.block_keys(block_s, block_e, block_doc, batch.starts, batch.doc_tokens,
+                               batch.form_hashes)
+    forms_all = vocabulary.forms[batch.ids]
+    out = []
+    token0 = block0 = char0 = 0
+    for d, text in enumerate(texts):
+        t1, b1 = int(batch.doc_tokens[d]), int(blocks_per_doc[d])
+        lang = str(batch.languages[d])
+        ids = batch.ids[token0:t1]
+        forms = forms_all[token0:t1].tolist()
+        stems = batch.stem_strings[lang][ids].tolist() if len(ids) else []
+        starts = batch.starts[token0:t1] - char0
+        ends = batch.ends[token0:t1] - char0
+        sentences = _split_sentences(text, starts, forms)
+        analysis = Analysis(lang, tuple(forms), tuple(stems), starts, ends,
+                            batch.content[token0:t1], sentences)
+        lines = tuple(Line(int(s) - char0, int(e) - char0, int(key), int(n))
+                      for s, e, key, n in zip(block_s[block0:b1].tolist(),
+                                              block_e[block0:b1].tolist(),
+                                              keys[block0:b1].tolist(), words[block0:b1].tolist())
+                      if n > 0)
+        out.append(Analyzed(analysis, batch.form_hashes[token0:t1],
+                            batch.stem_hashes[token0:t1], batch.weights[token0:t1], lines))
+        token0, block0, char0 = t1, b1, int(batch.doc_ends[d])
+    return out
 
 
 def analyze_compiled(text: str):
-    """``(normalize.analyze(text), form hashes, stem hashes)``: the same analysis, with the
-    hashes that ``shingle.token_hashes`` would give for its forms and stems."""
-    from .normalize import Analysis, _split_sentences
-
-    batch = tokenize_batch([text])
-    vocabulary = _vocabulary()
-    lang = str(batch.languages[0])
-    forms = vocabulary.forms[batch.ids].tolist()
-    stems = batch.stem_strings[lang][batch.ids].tolist() if len(batch.ids) else []
-    sentences = _split_sentences(text, batch.starts, forms)
-    analysis = Analysis(lang, tuple(forms), tuple(stems), batch.starts, batch.ends,
-                        batch.content, sentences)
-    return analysis, batch.form_hashes, batch.stem_hashes
+    """``(normalize.analyze(text), form hashes, stem hashes)`` on the compiled path."""
+    found = analyze_many([text])[0]
+    return found.analysis, found.form_hashes, found.stem_hashes
