@@ -71,9 +71,10 @@ def _cpu_seconds(who) -> float:
 
 class _Descendants:
     """CPU time and peak RSS of every process descended from this one, sampled from ``/proc``
-    every 50 ms by a thread. derivdetect's workers are children of a forkserver, not of this
-    process, so ``RUSAGE_CHILDREN`` never sees them; a worker's CPU time is its last sample
-    (at most 50 ms short) and its peak RSS its kernel high-water mark (``VmHWM``)."""
+    every 50 ms by a thread, whatever starts them (``RUSAGE_CHILDREN`` sees only the children
+    this process has reaped). A worker's CPU time is its last sample (at most 50 ms short),
+    its peak RSS its kernel high-water mark (``VmHWM``; a forked worker counts the pages it
+    shares with this process)."""
 
     def __init__(self, interval: float = 0.05):
         import threading
@@ -218,16 +219,19 @@ def _config(args):
 # ---------------------------------------------------------------------------- the systems
 
 
-def run_ours(docs, truth, config) -> dict:
-    """``scan_documents`` on the corpus; recall of reported pairs and of candidate pairs."""
+def run_ours(docs, truth, config, folder: Path | None = None) -> dict:
+    """``scan_documents`` on the corpus in memory, or with ``folder`` ``scan`` on its files
+    (reading, streaming and spilling texts as ``derivdetect scan`` does); recall of reported
+    pairs and of candidate pairs."""
     import numpy as np
     import xxhash
 
     from derivdetect import engine
     from derivdetect.models import Document
 
-    documents = [Document(id=i, path=i, text=t, content_hash=xxhash.xxh3_64_hexdigest(
-        t.encode("utf-8"))) for i, t in docs]
+    if folder is None:
+        documents = [Document(id=i, path=i, text=t, content_hash=xxhash.xxh3_64_hexdigest(
+            t.encode("utf-8"))) for i, t in docs]
     rss_loaded = _current_mb()
     # Observe (never change) three engine stages: keep the candidate pairs (scan_documents
     # holds them until verification anyway) to tell candidate misses from verification
@@ -254,7 +258,7 @@ def run_ours(docs, truth, config) -> dict:
 
         setattr(engine, name, wrapper)
 
-    for name, stage in (("sketch_corpus", "sketch"), ("find_candidates", "find_candidates"),
+    for name, stage in (("sketch_stream", "sketch"), ("find_candidates", "find_candidates"),
                         ("verify_candidates", "verify")):
         if hasattr(engine, name):
             observe(name, stage)
@@ -263,7 +267,13 @@ def run_ours(docs, truth, config) -> dict:
         with workers:
             cpu0 = _cpu_seconds(resource.RUSAGE_SELF)
             t0 = time.perf_counter()
-            pairs, clusters, stats, _ = engine.scan_documents(documents, config)
+            if folder is None:
+                pairs, clusters, stats, _ = engine.scan_documents(documents, config)
+            else:
+                result = engine.scan(folder, config)
+                pairs, clusters, stats = result.pairs, result.clusters, result.stats
+                documents = result.documents
+                del result
             wall = time.perf_counter() - t0
             cpu_self = _cpu_seconds(resource.RUSAGE_SELF) - cpu0
             cpu_workers = workers.cpu()
@@ -288,7 +298,9 @@ def run_ours(docs, truth, config) -> dict:
     extra_verdicts = Counter(reported[p].verdict for p in reported if p not in kind_of)
     seconds = stats["seconds"]
     return {
-        "system": "ours", "docs": len(docs), "seconds": seconds, "wall": wall,
+        "system": "ours", "docs": len(documents), "seconds": seconds, "wall": wall,
+        "entry": "scan_documents, texts in memory" if folder is None else
+                 "scan of the files (read, streamed, texts spilled to disk)",
         "sketch_seconds": seconds.get("sketch", 0.0) + seconds.get("candidates", 0.0),
         "candidates": stats["candidates"], "reported": stats["reported"],
         "clusters": len(clusters), "stats": {k: v for k, v in stats.items() if k not in (
@@ -387,7 +399,7 @@ def _print_load(r: dict) -> None:
 
 def print_ours(r: dict, mb: float) -> None:
     s = r["seconds"]
-    print(f"\n== derivdetect scan_documents (Config(workers={r['config_workers']}): "
+    print(f"\n== derivdetect {r.get('entry', 'scan_documents')} (Config(workers={r['config_workers']}): "
           f"{r['workers']} processes)")
     print("  stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in s.items())
           + f"; end to end {r['wall']:.2f}")
@@ -407,7 +419,7 @@ def print_ours(r: dict, mb: float) -> None:
           f"clusters {r['clusters']:,}; " + ", ".join(f"{k} {v}" for k, v in extra.items()))
     print(f"  peak RSS: main process {r['rss_self_mb']:.0f} MB (corpus loaded: "
           f"{r['rss_loaded_mb']:.0f} MB), largest worker {r['rss_children_mb']:.0f} MB "
-          f"(workers start from a forkserver: their own memory)")
+          f"(forked workers count pages shared with the main process)")
     if r.get("stage_rss"):
         print("  main process peak RSS so far, after: " + ", ".join(
             f"{k} {v:.0f} MB" for k, v in r["stage_rss"].items()))
@@ -477,7 +489,7 @@ def print_comparison(ours: dict, base: dict | None) -> None:
              f"{base['rss_self_mb']:.0f}"), base["recall"])
         print("  * the baseline has no verification stage: end to end = its sketch stages, and its"
               " recall counts candidate pairs")
-        print("  peak RSS 'M+Nw': main process + largest worker process (from a forkserver)")
+        print("  peak RSS 'M+Nw': main process + largest worker process (forked: shares pages)")
         ratio = _rate(n, ours["sketch_seconds"]) / rate
         print(f"speed ratio ours/baseline, sketch stages: {ratio:.2f}x in docs/s "
               f"({ours['workers']} processes vs 1), "
@@ -544,7 +556,8 @@ def _corpus_meta(corpus) -> dict:
 
 def _run_one(system: str, corpus, meta: dict, args) -> dict:
     if system == "ours":
-        result = run_ours(corpus.docs, corpus.truth, _config(args))
+        folder = Path(args.files) if args.files else None   # internal: the folder
+        result = run_ours(corpus.docs, corpus.truth, _config(args), folder)
         result["config_workers"] = args.workers
     else:
         result = run_baseline(corpus.docs, corpus.truth)
@@ -552,10 +565,14 @@ def _run_one(system: str, corpus, meta: dict, args) -> dict:
     return result
 
 
-def _write_corpus(corpus, folder: Path) -> None:
+def _write_files(corpus, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for doc_id, text in corpus.docs:
         (folder / doc_id).write_text(text, encoding="utf-8")
+
+
+def _write_corpus(corpus, folder: Path) -> None:
+    _write_files(corpus, folder)
     with open(folder.parent / f"{folder.name}-truth.csv", "w", encoding="utf-8") as f:
         f.write("source,copy,kind\n")
         f.writelines(f"{s},{c},{k}\n" for s, c, k in corpus.truth)
@@ -575,6 +592,9 @@ def main(argv=None) -> int:
     parser.add_argument("--only", choices=SYSTEMS + ("generate",),
                         help="run one system in this process (the corpus is generated here "
                              "unless --corpus is given); 'generate' only writes --corpus")
+    parser.add_argument("--files", nargs="?", const="", default=None, metavar="",
+                        help="write the corpus as files and run derivdetect's scan on the "
+                             "folder (reading and streaming included; no baseline)")
     parser.add_argument("--corpus", help=argparse.SUPPRESS)   # pickled corpus (internal)
     parser.add_argument("--result", help=argparse.SUPPRESS)   # JSON result file (internal)
     parser.add_argument("--write-corpus", metavar="DIR",
@@ -586,8 +606,12 @@ def main(argv=None) -> int:
     if args.only == "generate":                   # internal: the corpus, in its own process
         corpus = _synth.generate(args.docs, args.seed)
         meta = _corpus_meta(corpus)
+        docs = corpus.docs
+        if args.files:
+            _write_files(corpus, Path(args.files))
+            docs = []
         with open(args.corpus, "wb") as f:
-            pickle.dump((corpus.docs, corpus.truth, meta), f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((docs, corpus.truth, meta), f, protocol=pickle.HIGHEST_PROTOCOL)
         Path(args.result).write_text(json.dumps(meta))
         return 0
     if args.only:
@@ -616,7 +640,7 @@ def main(argv=None) -> int:
     # would set a floor under every system's peak.
     info = machine()
     systems = ["ours"]
-    if args.no_baseline:
+    if args.no_baseline or args.files is not None:
         pass
     elif args.docs > BASELINE_MAX_DOCS:
         print(f"(baseline skipped: more than {BASELINE_MAX_DOCS:,} docs)")
@@ -627,9 +651,11 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="derivdetect-speed-") as tmp:
         path = Path(tmp) / "corpus.pickle"
         meta_path = Path(tmp) / "corpus.json"
+        files = Path(tmp) / "corpus"
+        extra = ["--files", str(files)] if args.files is not None else []
         done = subprocess.run([sys.executable, script, "--only", "generate", "--docs",
                                str(args.docs), "--seed", str(args.seed), "--corpus", str(path),
-                               "--result", str(meta_path)])
+                               "--result", str(meta_path)] + extra)
         if done.returncode != 0:
             print("speed.py: generating the corpus failed", file=sys.stderr)
             return 1
@@ -639,6 +665,8 @@ def main(argv=None) -> int:
             out = Path(tmp) / f"{system}.json"
             cmd = [sys.executable, script, "--only", system,
                    "--corpus", str(path), "--result", str(out), "--workers", str(args.workers)]
+            if args.files is not None and system == "ours":
+                cmd += ["--files", str(files)]
             for item in args.set or ():
                 cmd += ["--set", item]
             busy0, total0 = _machine_busy()

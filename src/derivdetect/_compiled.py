@@ -351,11 +351,9 @@ def rare_key_groups(entries, doc_bits, max_df):
 
 
 @njit
-def count_shared_keys(group_docs, group_ends, n_docs, lengths, min_shared, short_share):
-    """Pairs ``(i, j)``, ``i < j``, of documents in at least ``required`` common groups, where
-    ``required = min(min_shared, max(1, ceil(short_share * shorter key count)))``: each
-    document's partners are counted in one dense array, so no pair list is materialized."""
-    # Each document's entries (CSR by counting sort): the group of each, and where it is in it.
+def _documents_entries(group_docs, group_ends, n_docs):
+    """Each document's entries (CSR, by counting sort): where each entry is in its group's
+    slice of ``group_docs``, and where that group ends."""
     doc_ptr = np.zeros(n_docs + 1, np.int64)
     for e in range(len(group_docs)):
         doc_ptr[group_docs[e] + 1] += 1
@@ -372,11 +370,16 @@ def count_shared_keys(group_docs, group_ends, n_docs, lengths, min_shared, short
             group_end_at[cursor[d]] = group_ends[g]
             cursor[d] += 1
         begin = group_ends[g]
-    counts = np.zeros(n_docs, np.int64)
-    touched = np.empty(n_docs, np.int64)
-    out = np.empty((1024, 2), np.int64)
+    return doc_ptr, entry_at, group_end_at
+
+
+@njit
+def _count_range(first, stop, doc_ptr, entry_at, group_end_at, group_docs, lengths,
+                 required_by_length, counts, touched, out, limit):
+    """Qualifying pairs of documents ``first .. stop-1`` (as the smaller one) into ``out``;
+    returns how many there were (only the first ``limit`` are stored)."""
     found = 0
-    for i in range(n_docs):
+    for i in range(first, stop):
         nt = 0
         for k in range(doc_ptr[i], doc_ptr[i + 1]):
             # a group's documents are sorted: the ones after i's entry are the larger ones
@@ -386,20 +389,49 @@ def count_shared_keys(group_docs, group_ends, n_docs, lengths, min_shared, short
                     touched[nt] = j
                     nt += 1
                 counts[j] += 1
+        length_i = lengths[i]
         for t in range(nt):
             j = touched[t]
-            shorter = min(lengths[i], lengths[j])
-            required = min(min_shared, max(1, int(np.ceil(short_share * shorter))))
-            if counts[j] >= required:
-                if found == len(out):
-                    grown = np.empty((2 * len(out), 2), np.int64)
-                    grown[:found] = out[:found]
-                    out = grown
-                out[found, 0] = i
-                out[found, 1] = j
+            if counts[j] >= required_by_length[min(length_i, lengths[j])]:
+                if found < limit:
+                    out[found, 0] = i
+                    out[found, 1] = j
                 found += 1
             counts[j] = 0
-    return out[:found].copy()
+    return found
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def count_shared_keys(group_docs, group_ends, n_docs, lengths, required_by_length):
+    """Pairs ``(i, j)``, ``i < j``, of documents in at least ``required_by_length[shorter]``
+    common groups (``shorter``: the smaller of their ``lengths``). Each document's partners
+    are counted in a dense array, so no pair list is materialized; chunks of documents are
+    counted on all cores, and a chunk with more pairs than its buffer is counted again."""
+    doc_ptr, entry_at, group_end_at = _documents_entries(group_docs, group_ends, n_docs)
+    chunk = 2048
+    n_chunks = (n_docs + chunk - 1) // chunk
+    cap = 4096
+    buffers = np.empty((n_chunks, cap, 2), np.int64)
+    found = np.zeros(n_chunks, np.int64)
+    for c in numba.prange(n_chunks):
+        counts = np.zeros(n_docs, np.int32)
+        touched = np.empty(n_docs, np.int32)
+        found[c] = _count_range(c * chunk, min(n_docs, (c + 1) * chunk), doc_ptr, entry_at,
+                                group_end_at, group_docs, lengths, required_by_length,
+                                counts, touched, buffers[c], cap)
+    out = np.empty((found.sum(), 2), np.int64)
+    at = 0
+    counts = np.zeros(n_docs, np.int32)
+    touched = np.empty(n_docs, np.int32)
+    for c in range(n_chunks):
+        if found[c] <= cap:
+            out[at: at + found[c]] = buffers[c, :found[c]]
+        else:
+            _count_range(c * chunk, min(n_docs, (c + 1) * chunk), doc_ptr, entry_at,
+                         group_end_at, group_docs, lengths, required_by_length, counts,
+                         touched, out[at: at + found[c]], found[c])
+        at += found[c]
+    return out
 
 
 @njit

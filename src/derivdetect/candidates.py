@@ -141,9 +141,9 @@ def shared_key_candidates(keys: np.ndarray, lengths: np.ndarray, max_df: int,
         k = compiled()
         group_docs, group_ends = k.rare_key_groups(entries, doc_bits, max_df)
         del entries
-        pairs = k.count_shared_keys(group_docs, group_ends, n_docs, lengths, min_shared,
-                                    SHORT_TEXT_SHARE)
-        return pairs
+        by_length = required_shared(np.arange(lengths.max() + 1), np.inf, min_shared)
+        return k.count_shared_keys(group_docs.astype(np.int32), group_ends, n_docs,
+                                   lengths, by_length.astype(np.int64))
     return _shared_key_pairs_by_block(entries, doc_bits, lengths, max_df, min_shared)
 
 

@@ -13,7 +13,6 @@ so an archive index or a Spark engine can run the same stages on other storage.
 from __future__ import annotations
 
 import datetime as _dt
-import multiprocessing
 import os
 from collections import OrderedDict, deque
 from concurrent.futures import ProcessPoolExecutor
@@ -120,18 +119,14 @@ def _sketch_key(doc: Document) -> str:
 
 def _run_batches(function, jobs: Iterable, config: Config, parallel: bool) -> Iterator:
     """``function`` over ``jobs``, in order, in worker processes when ``parallel`` and more
-    than one worker is configured; the pool never outlives the loop (Ctrl-C included).
-
-    Workers start from a clean server process (``forkserver``), not as forks of this one: a
-    fork would carry the whole corpus and touch its pages, so each worker would grow as large
-    as the main process. Each worker gets only its jobs' texts."""
+    than one worker is configured; the pool never outlives the loop (Ctrl-C included). At most
+    ``2 * workers + 1`` jobs are in flight, so a generator of jobs is consumed as results are
+    used (a streaming scan never holds more than a few batches of texts)."""
     if not parallel or _workers(config) == 1:
         yield from map(function, jobs)
         return
-    context = multiprocessing.get_context(
-        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None)
     workers = _workers(config)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers) as pool:
         pending: deque = deque()
         try:
             for job in jobs:
