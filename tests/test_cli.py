@@ -117,7 +117,33 @@ def test_second_scan_reuses_the_sketches_and_gives_the_same_pairs(tmp_path):
     after = json.loads((out / "pairs.json").read_text(encoding="utf-8"))
     assert after["scan"]["stats"]["sketches_reused"] == len(after["documents"]) == 5
     assert before["scan"]["stats"]["sketches_reused"] == 0
+    assert before["scan"]["stats"]["judgements_reused"] == 0
+    assert after["scan"]["stats"]["judgements_reused"] == after["scan"]["stats"]["candidates"] > 0
     assert after["pairs"] == before["pairs"]
+
+
+def test_changed_text_or_settings_are_judged_again(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in CORPUS.glob("*.txt"):
+        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "r"
+
+    def scan(*extra):
+        result = runner.invoke(app, ["scan", str(folder), "--out", str(out), "-q",
+                                     "--workers", "1", *extra])
+        assert result.exit_code == 0, result.output
+        return json.loads((out / "pairs.json").read_text(encoding="utf-8"))
+
+    first = scan()
+    derived = next(folder.glob("000_*.txt"))
+    derived.write_text(derived.read_text(encoding="utf-8").replace("Armenia", "Armenia's"),
+                       encoding="utf-8")
+    edited = scan()
+    assert edited["scan"]["stats"]["judgements_reused"] < edited["scan"]["stats"]["candidates"]
+    assert edited["pairs"][0]["passages"] != first["pairs"][0]["passages"]
+    stricter = scan("--derivative-coverage", "0.9")
+    assert stricter["scan"]["stats"]["judgements_reused"] == 0
 
 
 def test_a_corrupt_cache_is_ignored(tmp_path):

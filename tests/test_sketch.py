@@ -103,3 +103,27 @@ def test_compiled_and_reference_preparation_judge_pairs_alike():
         if not fast:
             expected = pair
     assert pair.scores == expected.scores and pair.passages == expected.passages
+
+
+def test_vocabulary_keeps_ids_stable_while_its_tables_grow():
+    from derivdetect.normalize import form_of
+    from derivdetect.shingle import token_hashes
+    from derivdetect.vocabulary import _Vocabulary
+
+    k = compiled()
+    vocabulary = _Vocabulary()
+    words = [f"Word{i}’s" if i % 3 else f"{i:,}" for i in range(120_000)]
+    text = " ".join(words)
+    starts, stops, raw, _ = k.tokenize(code_points(text), np.array([len(text)]), char_classes())
+    tokens = [text[s:e] for s, e in zip(starts.tolist(), stops.tolist())]
+    first = {}
+    for lo in range(0, len(raw), 25_000):          # several batches: the table is rebuilt
+        chunk = slice(lo, lo + 25_000)
+        ids = vocabulary.ids(k, raw[chunk], lambda t, lo=lo: tokens[lo + t])
+        for token, i in zip(tokens[chunk], ids.tolist()):
+            assert first.setdefault(token, i) == i
+    again = vocabulary.ids(k, raw, lambda t: tokens[t])
+    assert [first[t] for t in tokens] == again.tolist()
+    assert len(vocabulary.slots) > 1 << 16
+    assert np.array_equal(vocabulary.form_hashes[again],
+                          token_hashes([form_of(t) for t in tokens]))

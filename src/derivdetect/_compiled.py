@@ -324,17 +324,42 @@ def table_insert(slots, ids, keys, first_id):
 
 
 @njit
+def mark_documents(entries, doc_ends):
+    """``entries[k] |= d`` for each entry ``k`` of document ``d`` (``doc_ends``: cumulative
+    entry counts): the document's index in the low bits, in place."""
+    begin = 0
+    for d in range(len(doc_ends)):
+        value = u64(d)
+        for k in range(begin, doc_ends[d]):
+            entries[k] |= value
+        begin = doc_ends[d]
+
+
+@njit
 def rare_key_groups(entries, doc_bits, max_df):
     """``entries``: sorted ``key << doc_bits | doc`` values. Returns the documents of each
-    key found in 2..``max_df`` documents, grouped (``group_docs``, ``group_ends``)."""
+    key found in 2..``max_df`` documents, grouped (``int32`` documents, group ends), in two
+    passes so that only the output is allocated."""
     low = u64((1 << doc_bits) - 1)
     shift = u64(doc_bits)
-    docs = np.empty(len(entries), np.int64)
-    ends = np.empty(len(entries) // 2 + 1, np.int64)
+    n = len(entries)
     kept = 0
     groups = 0
     start = 0
-    n = len(entries)
+    while start < n:
+        key = entries[start] >> shift
+        stop = start + 1
+        while stop < n and (entries[stop] >> shift) == key:
+            stop += 1
+        if 2 <= stop - start <= max_df:
+            kept += stop - start
+            groups += 1
+        start = stop
+    docs = np.empty(kept, np.int32)
+    ends = np.empty(groups, np.int64)
+    kept = 0
+    groups = 0
+    start = 0
     while start < n:
         key = entries[start] >> shift
         stop = start + 1
@@ -342,12 +367,12 @@ def rare_key_groups(entries, doc_bits, max_df):
             stop += 1
         if 2 <= stop - start <= max_df:
             for e in range(start, stop):
-                docs[kept] = np.int64(entries[e] & low)
+                docs[kept] = np.int32(entries[e] & low)
                 kept += 1
             ends[groups] = kept
             groups += 1
         start = stop
-    return docs[:kept].copy(), ends[:groups].copy()
+    return docs, ends
 
 
 @njit
@@ -360,8 +385,8 @@ def _documents_entries(group_docs, group_ends, n_docs):
     for d in range(n_docs):
         doc_ptr[d + 1] += doc_ptr[d]
     cursor = doc_ptr[:-1].copy()
-    entry_at = np.empty(len(group_docs), np.int64)
-    group_end_at = np.empty(len(group_docs), np.int64)
+    entry_at = np.empty(len(group_docs), np.int32)       # fewer than 2**31 entries
+    group_end_at = np.empty(len(group_docs), np.int32)
     begin = 0
     for g in range(len(group_ends)):
         for e in range(begin, group_ends[g]):

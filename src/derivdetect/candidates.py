@@ -21,10 +21,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from .kernels import FAST_MIN_DOCS
+
 _MAX_BUCKET = 200
 SHORT_TEXT_SHARE = 0.1
 BLOCK_DOCS = 5_000
-FAST_MIN_DOCS = 1000
 
 
 @lru_cache(maxsize=32)
@@ -131,19 +132,23 @@ def shared_key_candidates(keys: np.ndarray, lengths: np.ndarray, max_df: int,
     doc_bits = max(1, int(n_docs - 1).bit_length())
     low = np.uint64((1 << doc_bits) - 1)
     entries = np.asarray(keys, dtype=np.uint64) & ~low
-    entries |= np.repeat(np.arange(n_docs, dtype=np.uint64), lengths)
-    entries.sort()
     if fast is None:
         fast = n_docs >= FAST_MIN_DOCS
     if fast:
         from .kernels import compiled
 
         k = compiled()
+        k.mark_documents(entries, np.cumsum(lengths))
+        entries.sort()
         group_docs, group_ends = k.rare_key_groups(entries, doc_bits, max_df)
         del entries
+        if len(group_docs) >= 2**31:  # pragma: no cover - some 15 million articles
+            raise MemoryError("too many shared rewrite keys for one scan; scan in parts")
         by_length = required_shared(np.arange(lengths.max() + 1), np.inf, min_shared)
-        return k.count_shared_keys(group_docs.astype(np.int32), group_ends, n_docs,
-                                   lengths, by_length.astype(np.int64))
+        return k.count_shared_keys(group_docs, group_ends, n_docs, lengths,
+                                   by_length.astype(np.int64))
+    entries |= np.repeat(np.arange(n_docs, dtype=np.uint64), lengths)
+    entries.sort()
     return _shared_key_pairs_by_block(entries, doc_bits, lengths, max_df, min_shared)
 
 

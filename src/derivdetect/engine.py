@@ -35,7 +35,9 @@ from .errors import InputError
 from .models import Document, Pair, Passage, ScanResult, Skipped
 from .normalize import Analysis, analyze
 from .shingle import content_shingles, ngram_hashes, token_hashes
-from .sketch import FAST_MIN_DOCS, Sketches, SketchStore, sketch_texts
+from .index import Judgements, judgement_context, pair_key
+from .kernels import FAST_MIN_DOCS
+from .sketch import Sketches, SketchStore, sketch_texts
 from .verify import overlap, set_scores
 
 Progress = Callable[[str, int, int], None]
@@ -74,7 +76,7 @@ def sketch_stream(batches: Iterable, config: Config, progress: Optional[Progress
     of a batch are dropped once it is sketched. Documents whose sketch is in ``known`` (an
     earlier scan with the same settings) are not sketched again. Returns the sketches in
     document order (see ``sketch.py``); the compiled path is used from the first full batch
-    on (:data:`sketch.FAST_MIN_DOCS`)."""
+    on (:data:`kernels.FAST_MIN_DOCS`)."""
     batches = iter(batches)
     head = [b for b in (next(batches, None), next(batches, None)) if b is not None]
     if not head:
@@ -320,8 +322,8 @@ PREPARED_CACHE_SIZE = 2000
 
 
 def _verify_batch(args) -> list:
-    """Judge a batch of candidate pairs; returns ``(pair, boilerplate of a, of b)`` for the
-    reported ones. Analyses are kept per worker process across batches (bounded LRU), since
+    """Judge a batch of candidate pairs; returns ``(pair, boilerplate of a, of b)`` for each,
+    ``(None, (), ())`` where nothing is reported. Analyses are kept per worker process across batches (bounded LRU), since
     one document's pairs spread over several batches."""
     docs, pairs, config, furniture, topics, fast = args
     cache = _prepared_cache
@@ -364,17 +366,34 @@ def _verify_batch(args) -> list:
             pair = judge(pa, pb, config)
             if pair.reported:
                 out.append((pair, pa.boilerplate, pb.boilerplate))
+            else:
+                out.append((None, (), ()))
     return out
 
 
 def verify_candidates(docs: list, candidates: np.ndarray, config: Config,
                       furniture: frozenset, topics: dict,
                       progress: Optional[Progress] = None,
-                      text_of: Optional[Callable[[int], str]] = None) -> list:
+                      text_of: Optional[Callable[[int], str]] = None,
+                      judgements: Optional[Judgements] = None) -> list:
     """Judge every candidate pair, in parallel batches grouped by document (on the compiled
-    text path in a corpus of ``FAST_MIN_DOCS`` documents or more)."""
+    text path in a corpus of ``FAST_MIN_DOCS`` documents or more). Returns ``(pair,
+    boilerplate of a, of b)`` for the reported pairs. Pairs found in ``judgements`` (same
+    texts, ids, dates and topic words; see ``index.Judgements``) are not judged again; the
+    store is left holding exactly this corpus's candidate pairs."""
     fast = len(docs) >= FAST_MIN_DOCS
-    pairs = sorted(map(tuple, candidates.tolist()))
+    known = judgements.items if judgements is not None else {}
+    keys = {}
+    reused = []
+    pairs = []
+    for i, j in sorted(map(tuple, candidates.tolist())):
+        key = pair_key(docs[i], docs[j], topics.get(i), topics.get(j)) \
+            if judgements is not None else ""
+        keys[(i, j)] = key
+        if key and key in known:
+            reused.append(known[key])
+        else:
+            pairs.append((i, j))
     batches = [pairs[i: i + VERIFY_BATCH] for i in range(0, len(pairs), VERIFY_BATCH)]
 
     def with_text(i: int) -> Document:
@@ -386,14 +405,19 @@ def verify_candidates(docs: list, candidates: np.ndarray, config: Config,
             yield ({i: with_text(i) for i in needed}, batch, config, furniture,
                    {i: topics[i] for i in needed if i in topics}, fast)
 
-    out: list = []
-    done = 0
+    judged = {}
+    done = len(reused)
     results = _run_batches(_verify_batch, jobs(), config, len(pairs) >= PARALLEL_MIN_PAIRS)
     for batch, result in zip(batches, results):
-        out.extend(result)
+        judged.update(zip(batch, result))
         done += len(batch)
         if progress:
-            progress("aligning", done, len(pairs))
+            progress("aligning", done, len(keys))
+    if judgements is not None:
+        judgements.items = {key: judged.get(ij) or known[key]
+                            for ij, key in keys.items() if key}
+    out = [found for found in reused if found[0] is not None]
+    out += [found for found in judged.values() if found[0] is not None]
     return out
 
 
@@ -425,22 +449,45 @@ def scan_documents(docs: list, config: Config, progress: Optional[Progress] = No
     clock.lap("sketch")
     if known_sketches is not None:
         known_sketches.add(keys, sketches)
-    return judge_corpus(docs, sketches, config, progress, clock, reused=reused)
-
-
-def judge_corpus(docs: list, sketches: Sketches, config: Config,
-                 progress: Optional[Progress] = None, clock: Optional["_Stopwatch"] = None,
-                 text_of: Optional[Callable[[int], str]] = None, reused: int = 0):
-    """Candidates, verification, verdicts and families of sketched documents: the stages
-    after the sketch. ``text_of(i)`` gives document ``i``'s text when ``docs`` carry none
-    (a scan that keeps texts on disk). Returns what :func:`scan_documents` returns."""
-    clock = clock or _Stopwatch()
-    furniture = common_lines(sketches, config.boilerplate_min_docs)
-    candidates = find_candidates(docs, sketches, config)
-    topics = topic_words(sketches, candidates)
-    sketch_bytes = sketches.nbytes
+    found = candidate_stage(docs, sketches, config)
+    del sketches
     clock.lap("candidates")
-    judged = verify_candidates(docs, candidates, config, furniture, topics, progress, text_of)
+    return judge_candidates(docs, found, config, progress, clock, reused=reused)
+
+
+@dataclass(frozen=True, eq=False)
+class Candidates:
+    """What verification needs from the sketches: the candidate pairs, the corpus furniture
+    (common line keys) and each document's topic words. The sketches can go once it is made."""
+
+    pairs: np.ndarray
+    furniture: frozenset
+    topics: dict
+    sketch_bytes: int
+
+
+def candidate_stage(docs: list, sketches: Sketches, config: Config) -> Candidates:
+    """Furniture, candidate pairs and topic words of a sketched corpus."""
+    furniture = common_lines(sketches, config.boilerplate_min_docs)
+    pairs = find_candidates(docs, sketches, config)
+    return Candidates(pairs, furniture, topic_words(sketches, pairs), int(sketches.nbytes))
+
+
+def judge_candidates(docs: list, found: Candidates, config: Config,
+                     progress: Optional[Progress] = None, clock: Optional["_Stopwatch"] = None,
+                     text_of: Optional[Callable[[int], str]] = None, reused: int = 0,
+                     judgements: Optional[Judgements] = None):
+    """Verification, verdicts and families of the candidates. ``text_of(i)`` gives document
+    ``i``'s text when ``docs`` carry none (a scan that keeps texts on disk); ``judgements``
+    are reused and updated (see :func:`verify_candidates`). Returns what
+    :func:`scan_documents` returns."""
+    clock = clock or _Stopwatch()
+    before = 0
+    if judgements is not None:
+        judgements.use_context(judgement_context(config, found.furniture))
+        before = set(judgements.items)
+    judged = verify_candidates(docs, found.pairs, config, found.furniture, found.topics,
+                               progress, text_of, judgements)
     clock.lap("verify")
     pairs = tuple(sorted((p for p, _, _ in judged), key=lambda p: (p.a, p.b)))
     boilerplate = {}
@@ -449,10 +496,12 @@ def judge_corpus(docs: list, sketches: Sketches, config: Config,
         boilerplate[pair.b] = spans_b
     clusters = clusters_of(pairs, {d.id: d.date for d in docs})
     stats = {"documents": len(docs), "sketches_reused": reused,
-             "candidates": int(len(candidates)),
-             "reported": len(pairs), "sketch_bytes": int(sketch_bytes),
-             "furniture_lines": len(furniture),
+             "candidates": int(len(found.pairs)),
+             "reported": len(pairs), "sketch_bytes": found.sketch_bytes,
+             "furniture_lines": len(found.furniture),
              "seconds": clock.laps}
+    if judgements is not None:
+        stats["judgements_reused"] = sum(1 for key in judgements.items if key in before)
     return pairs, clusters, stats, boilerplate
 
 
@@ -478,7 +527,7 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
     sketches of unchanged files are reused from the previous scan and the cache is updated.
     Files under ``exclude`` (the output folder, when it lies inside ``root``) are skipped: a
     report's pair pages hold the texts of both articles and would match them."""
-    from .index import TextSpill, load_sketches, save_sketches
+    from .index import TextSpill, load_judgements, load_sketches, save_judgements, save_sketches
     from .ingest import iter_inputs
 
     root = Path(root)
@@ -489,6 +538,7 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
     docs, skipped = [], []
     excluded = _inside(root, exclude)
     known = load_sketches(cache_dir, config) if cache_dir else None
+    judgements = load_judgements(cache_dir) if cache_dir else None
     keys: list = []
     clock = _Stopwatch()
     with TextSpill() as spill:
@@ -516,14 +566,26 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
         sketches = sketch_stream(batches(), config, progress, known)
         clock.lap("sketch")
         reused = sum(1 for k in keys if k and known is not None and k in known)
-        pairs, clusters, stats, boilerplate = judge_corpus(
-            docs, sketches, config, progress, clock, spill.get, reused)
+        del known
+        cache_note = None
         if cache_dir:
             try:
                 save_sketches(cache_dir, config, keys, sketches)
             except OSError:
-                stats["cache"] = "not saved: the output folder is not writable"
+                cache_note = "not saved: the output folder is not writable"
+        found = candidate_stage(docs, sketches, config)
         del sketches
+        clock.lap("candidates")
+        pairs, clusters, stats, boilerplate = judge_candidates(
+            docs, found, config, progress, clock, spill.get, reused, judgements)
+        del found
+        if cache_dir and cache_note is None:
+            try:
+                save_judgements(cache_dir, judgements)
+            except OSError:
+                cache_note = "not saved: the output folder is not writable"
+        if cache_note:
+            stats["cache"] = cache_note
         paired = {p.a for p in pairs} | {p.b for p in pairs}
         documents = tuple(replace(d, text=spill.get(i)) if d.id in paired else d
                           for i, d in enumerate(docs))

@@ -14,6 +14,7 @@ import json
 import os
 import tempfile
 import zipfile
+from array import array
 from pathlib import Path
 
 import numpy as np
@@ -90,7 +91,7 @@ class TextSpill:
 
     def __init__(self, folder: Path | None = None):
         self._file = tempfile.TemporaryFile(prefix="derivdetect-texts-", dir=folder)
-        self._where: list = []            # (offset, bytes) per stored text
+        self._ends = array("q")             # end offset of each stored text (8 bytes each)
         self._end = 0
 
     def put(self, text: str) -> int:
@@ -98,14 +99,14 @@ class TextSpill:
         data = text.encode("utf-8", "surrogatepass")
         self._file.seek(self._end)
         self._file.write(data)
-        self._where.append((self._end, len(data)))
         self._end += len(data)
-        return len(self._where) - 1
+        self._ends.append(self._end)
+        return len(self._ends) - 1
 
     def get(self, number: int) -> str:
-        offset, size = self._where[number]
-        self._file.seek(offset)
-        return self._file.read(size).decode("utf-8", "surrogatepass")
+        start = self._ends[number - 1] if number else 0
+        self._file.seek(start)
+        return self._file.read(self._ends[number] - start).decode("utf-8", "surrogatepass")
 
     def close(self) -> None:
         self._file.close()
@@ -115,3 +116,91 @@ class TextSpill:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+JUDGEMENTS_NAME = "judgements.jsonl"
+
+
+class Judgements:
+    """Judged candidate pairs kept between scans: a second scan of an unchanged folder does
+    not align them again. A judgement depends on both texts, their ids, dates and topic words
+    (:func:`pair_key`), the settings and the corpus furniture (the ``context``); a change of
+    context empties the store. Plain JSON lines, written atomically."""
+
+    def __init__(self, context: str = "", items: dict | None = None):
+        self.context = context
+        self.items = items or {}    # pair key -> (Pair or None, spans of a, spans of b)
+
+    def use_context(self, context: str) -> None:
+        if context != self.context:
+            self.context, self.items = context, {}
+
+
+def judgement_context(config: Config, furniture: frozenset) -> str:
+    settings = {k: v for k, v in config.to_dict().items() if k != "workers"}
+    settings = json.dumps({**settings, "version": __version__, "furniture": sorted(furniture)},
+                          sort_keys=True, default=str)
+    return hashlib.sha256(settings.encode()).hexdigest()[:32]
+
+
+def pair_key(doc_a, doc_b, topic_a, topic_b) -> str:
+    """What a pair's judgement depends on besides the context; empty if a text is unhashed."""
+    if not doc_a.content_hash or not doc_b.content_hash:
+        return ""
+    parts = []
+    for doc, topic in ((doc_a, topic_a), (doc_b, topic_b)):
+        digest = "" if topic is None else hashlib.sha1(topic.tobytes()).hexdigest()
+        parts += [doc.format, doc.content_hash, doc.id, str(doc.date), digest]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+
+def _pair_record(pair) -> dict:
+    return {"a": pair.a, "b": pair.b, "verdict": pair.verdict, "source": pair.source,
+            "source_reason": pair.source_reason, "extent": pair.extent, "scores": pair.scores,
+            "passages": [[p.kind, p.a_start, p.a_end, p.b_start, p.b_end, p.similarity]
+                         for p in pair.passages], "reasons": list(pair.reasons)}
+
+
+def _pair_from(record: dict):
+    from .models import Pair, Passage
+
+    return Pair(record["a"], record["b"], record["verdict"], record["source"],
+                record["source_reason"], record["extent"], dict(record["scores"]),
+                tuple(Passage(*p) for p in record["passages"]), tuple(record["reasons"]))
+
+
+def load_judgements(folder: Path) -> Judgements:
+    """The judgements saved in ``folder``, or an empty store if absent or unreadable."""
+    path = Path(folder) / JUDGEMENTS_NAME
+    try:
+        with open(path, encoding="utf-8") as handle:
+            head = json.loads(handle.readline())
+            if head.get("version") != __version__:
+                return Judgements()
+            items = {}
+            for line in handle:
+                row = json.loads(line)
+                pair = None if row["pair"] is None else _pair_from(row["pair"])
+                items[row["key"]] = (pair, tuple(map(tuple, row["spans_a"])),
+                                     tuple(map(tuple, row["spans_b"])))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return Judgements()
+    return Judgements(str(head.get("context", "")), items)
+
+
+def save_judgements(folder: Path, store: Judgements) -> None:
+    """Write ``store`` atomically."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{JUDGEMENTS_NAME}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps({"version": __version__, "context": store.context}) + "\n")
+            for key, (pair, spans_a, spans_b) in store.items.items():
+                handle.write(json.dumps({
+                    "key": key, "pair": None if pair is None else _pair_record(pair),
+                    "spans_a": spans_a, "spans_b": spans_b}, ensure_ascii=True) + "\n")
+        os.replace(tmp, folder / JUDGEMENTS_NAME)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -19,6 +19,11 @@ from functools import lru_cache
 
 import numpy as np
 
+FAST_MIN_DOCS = 1000
+"""Scans of this many documents or more take the compiled paths. Below it the reference code
+is used: the same results, and no one-off compilation (about 15 s, then cached on disk by
+numba; a later process loads the kernels in about a second)."""
+
 WORD = np.uint8(1)        # [\w--_] outside unspaced scripts: a token's letters and digits
 UNSPACED = np.uint8(2)    # Han, Hiragana, Katakana, Thai: one token per character
 DIGIT = np.uint8(4)       # \d: starts a digit group such as 93,000

@@ -13,7 +13,7 @@ from typing import Optional
 VERDICTS = ("verbatim", "near-duplicate", "derivative")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     """One article as read from disk.
 

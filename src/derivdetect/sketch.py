@@ -24,10 +24,10 @@ import numpy as np
 
 from .boilerplate import WRAPPED_LINE_CHARS, line_keys
 from .config import Config
+from .kernels import FAST_MIN_DOCS
 from .shingle import ngram_hashes, sketch_hashes
 from .signature import minhash, permutations
 
-FAST_MIN_DOCS = 1000
 MIN_LINE_WORDS = 3
 MAX_CHARS_PER_WORD = 30
 
@@ -75,15 +75,26 @@ class Sketches:
 
     @staticmethod
     def concat(parts: list, num_perm: int) -> "Sketches":
-        parts = [p for p in parts if len(p)]
-        if not parts:
+        """One table of ``parts`` in order. The list is emptied as it goes, so that each
+        part's arrays are freed once copied: the peak is the result plus its largest field,
+        not twice the result."""
+        columns: dict = {name: [] for name in Sketches.__dataclass_fields__}
+        while parts:
+            part = parts.pop()
+            if len(part):
+                for name, values in columns.items():
+                    array = getattr(part, name)
+                    values.append(np.diff(array, prepend=0) if name.endswith("_ends") else array)
+            del part
+        if not columns["signatures"]:
             return empty_sketches(num_perm)
-        out = {"signatures": np.concatenate([p.signatures for p in parts])}
-        for name in ("keys", "lines", "stems"):
-            ends_name = f"{_single(name)}_ends"
-            out[name] = np.concatenate([getattr(p, name) for p in parts])
-            counts = np.concatenate([np.diff(getattr(p, ends_name), prepend=0) for p in parts])
-            out[ends_name] = np.cumsum(counts)
+        out = {}
+        for name in list(columns):
+            values = columns.pop(name)[::-1]
+            out[name] = np.concatenate(values)
+            del values
+            if name.endswith("_ends"):
+                out[name] = np.cumsum(out[name])
         return Sketches(**out)
 
 
