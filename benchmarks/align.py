@@ -1,9 +1,9 @@
-"""Alignment cost per pair on METER show-business: ``engine.pair_scores`` (exact runs,
+"""Alignment cost per pair on METER show-business: ``judge.pair_scores`` (exact runs,
 paraphrased sentences, coverage) on prepared documents, over every newspaper story x PA text of
 the same date+catchline, and for comparison, in the same run, one plain
 ``rapidfuzz.process.cdist(..., scorer=fuzz.token_set_ratio)`` over the same two sentence lists.
 
-Documents are prepared once (``engine.prepare`` through ``prepare_corpus``, as scan does);
+Documents are prepared once (``judge.prepare`` through ``engine.prepare_corpus``, as scan does);
 only the per-pair work is timed, one pair at a time, single-threaded (BLAS limited to one
 thread as scan does, ``cdist`` with ``workers=1``). One untimed pair first loads the word-
 frequency table and stemmers.
@@ -24,7 +24,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from derivdetect import Config
-from derivdetect import engine
+from derivdetect import judge
 
 try:
     from . import _meter as M  # imported as benchmarks.align
@@ -63,12 +63,12 @@ def evaluate(config: Optional[Config] = None, data: Path = M.DEFAULT_DATA,
 
     ours, plain, words, kept, cells = [], [], [], [], []
     with M.quiet_blas():
-        engine.pair_scores(*pairs[0], config)  # warm-up: wordfreq, stemmers
+        judge.pair_scores(*pairs[0], config)  # warm-up: wordfreq, stemmers
         for pa, pb in pairs:
             best = float("inf")
             for _ in range(repeat):
                 t0 = time.perf_counter()
-                scores, _passages = engine.pair_scores(pa, pb, config)
+                scores, _passages = judge.pair_scores(pa, pb, config)
                 best = min(best, time.perf_counter() - t0)
             ours.append(best * 1000)
             sa, sb = sentences[pa.doc.id], sentences[pb.doc.id]

@@ -1,0 +1,154 @@
+"""Judging one pair: full analysis of both texts, exact scores, passages, verdict.
+
+Pure functions of the two documents and their corpus context (furniture lines, topic words).
+``engine.verify_candidates`` runs them over many pairs in worker processes; ``compare`` runs
+them on one pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from .align import Side, align_passages, char_share, tokens_in_spans, true_runs
+from .boilerplate import boilerplate_spans, line_keys, token_mask
+from .classify import extent_for, source_for, verdict_for
+from .config import Config
+from .models import Document, Pair, Passage
+from .normalize import Analysis, analyze
+from .shingle import content_shingles, ngram_hashes, token_hashes
+from .verify import overlap, set_scores
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """A document fully analysed for verification: tokens, boilerplate, exact shingle sets."""
+
+    doc: Document
+    side: Side
+    boilerplate: tuple
+    word_shingles: np.ndarray
+    content_keys: np.ndarray
+
+    @property
+    def analysis(self) -> Analysis:
+        return self.side.analysis
+
+
+def prepare(doc: Document, config: Config, furniture: frozenset = frozenset(),
+            topic: Optional[np.ndarray] = None, fast: bool = False) -> Prepared:
+    """Analyse one document for verification (pure): ``furniture`` are the corpus's common
+    line keys, ``topic`` the stem ids of its topic words (see :func:`topic_words`); ``fast``
+    analyses it on the compiled path (the same result; see :func:`prepare_many`)."""
+    if fast:
+        return prepare_many([doc], config, furniture, [topic])[0]
+    analysis = analyze(doc.text)
+    forms = token_hashes(analysis.forms)
+    lines = line_keys(doc.text, analysis.starts, forms)
+    return _prepared(doc, config, furniture, topic, analysis, forms, lines)
+
+
+def prepare_many(docs: list, config: Config, furniture: frozenset, topics: list) -> list:
+    """:func:`prepare` of several documents on the compiled path (``vocabulary.py``): one
+    batch through the kernels, with the token hashes, word weights and boilerplate units it
+    yields on the way."""
+    from .vocabulary import analyze_many
+
+    found = analyze_many([d.text for d in docs])
+    return [_prepared(doc, config, furniture, topic, a.analysis, a.form_hashes, a.lines,
+                      a.stem_hashes, a.weights)
+            for doc, topic, a in zip(docs, topics, found)]
+
+
+def _prepared(doc: Document, config: Config, furniture: frozenset, topic, analysis, forms,
+              lines, stems=None, weights=None) -> Prepared:
+    spans = boilerplate_spans(doc.text, lines, furniture, config.boilerplate_max_words)
+    keep = token_mask(analysis.starts, spans)
+    words = np.unique(ngram_hashes(forms[keep], config.shingle_words))
+    if stems is None:
+        keys = content_shingles(analysis.stems, analysis.content, keep, config.rewrite_key_words)
+    else:
+        keys = np.unique(ngram_hashes(stems[analysis.content & keep], config.rewrite_key_words))
+    topic = np.empty(0, dtype=np.uint32) if topic is None else topic
+    side = Side(analysis, keep, topic, forms, stems, compiled=stems is not None,
+                token_weights=weights)
+    return Prepared(doc, side, spans, words, keys)
+
+
+def pair_scores(pa: Prepared, pb: Prepared, config: Config) -> tuple[dict, list]:
+    """Exact set scores, aligned passages and coverage for one pair."""
+    scores = set_scores(pa.word_shingles, pb.word_shingles)
+    shared_keys = overlap(pa.content_keys, pb.content_keys)
+    scores["content_containment_a_in_b"] = _share(shared_keys, len(pa.content_keys))
+    scores["content_containment_b_in_a"] = _share(shared_keys, len(pb.content_keys))
+    a, b = pa.side, pb.side
+    identical = len(a.analysis.forms) > 0 and pa.doc.text == pb.doc.text
+    if identical:
+        passages = _whole_text_passages(a)
+    else:
+        passages = align_passages(a, b, config.min_exact_words, config.paraphrase_threshold)
+    exact = [p for p in passages if p.kind == "exact"]
+    for name, side, pick in (("a", a, lambda p: (p.a_start, p.a_end)),
+                             ("b", b, lambda p: (p.b_start, p.b_end))):
+        inside = tokens_in_spans(side, [pick(p) for p in passages])
+        cov = char_share(side, inside)
+        cov_exact = char_share(side, tokens_in_spans(side, [pick(p) for p in exact]))
+        scores[f"coverage_{name}"] = cov
+        scores[f"exact_coverage_{name}"] = cov_exact
+        scores[f"paraphrase_coverage_{name}"] = max(0.0, cov - cov_exact)
+        scores[f"words_{name}"] = int(side.keep.sum())
+        scores[f"aligned_words_{name}"] = int((inside & side.keep).sum())
+        scores[f"aligned_sentences_{name}"] = sum(
+            bool(inside[first:end].any()) for first, end in side.analysis.sentences)
+    scores["longest_exact_words"] = max(
+        (_tokens_inside(a, [(p.a_start, p.a_end)]) for p in exact), default=0)
+    scores["topic_words"] = int(max(len(a.topic), len(b.topic)))
+    scores["exact_passages"] = len(exact)
+    scores["paraphrase_passages"] = len(passages) - len(exact)
+    scores["identical_text"] = identical
+    return scores, passages
+
+
+def _whole_text_passages(side: Side) -> list:
+    """Two identical texts: each stretch outside boilerplate is one exact passage."""
+    out = []
+    for first, end in true_runs(side.keep):
+        start, stop = side.analysis.char_span(first, end)
+        out.append(Passage("exact", start, stop, start, stop, 1.0))
+    return out
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def _tokens_inside(side: Side, spans) -> int:
+    return int((tokens_in_spans(side, spans) & side.keep).sum())
+
+
+def small_matrix_mode():
+    """Single-threaded BLAS: alignment multiplies many tiny matrices, and OpenBLAS threads
+    make each product a hundred times slower than one core does (0.17 ms vs 16 ms measured)."""
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def judge(pa: Prepared, pb: Prepared, config: Config) -> Pair:
+    """The full judgement of one pair: scores, passages, verdict, source, extent.
+
+    Call it inside :func:`small_matrix_mode` when judging many pairs."""
+    scores, passages = pair_scores(pa, pb, config)
+    verdict, reasons = verdict_for(scores, config)
+    source, why = source_for(scores, verdict, pa.doc, pb.doc)
+    extent = extent_for(scores, verdict, config)
+    return Pair(pa.doc.id, pb.doc.id, verdict, source, why, extent, scores,
+                tuple(passages), tuple(reasons))
+
+
+def compare_documents(doc_a: Document, doc_b: Document, config: Config) -> Pair:
+    """Judge one pair on its own (boilerplate: furniture and repeated lines only)."""
+    pa, pb = prepare(doc_a, config), prepare(doc_b, config)
+    with small_matrix_mode():
+        return judge(pa, pb, config)
