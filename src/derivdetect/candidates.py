@@ -115,12 +115,14 @@ def required_shared(len_a, len_b, min_shared: int):
 
 
 def shared_key_candidates(keys: np.ndarray, lengths: np.ndarray, max_df: int,
-                          min_shared: int, fast: bool | None = None) -> np.ndarray:
+                          min_shared: int, fast: bool | None = None,
+                          in_place: bool = False) -> np.ndarray:
     """Pairs sharing enough keys (:func:`required_shared`) among those in at most ``max_df``
     documents. ``keys`` holds each document's sorted unique ``uint64`` keys one after the
     other, ``lengths[i]`` how many are document ``i``'s. ``fast`` (default: from
     :data:`FAST_MIN_DOCS` documents on) counts pairs in a compiled kernel, one document's
     partners at a time; otherwise block by block with numpy. Both give the same pairs.
+    ``in_place`` sorts ``keys`` itself instead of a copy (it is then no longer usable).
     """
     n_docs = len(lengths)
     lengths = np.asarray(lengths, dtype=np.int64)
@@ -131,7 +133,11 @@ def shared_key_candidates(keys: np.ndarray, lengths: np.ndarray, max_df: int,
     # few unrelated keys, which only adds a rare spurious shared key.
     doc_bits = max(1, int(n_docs - 1).bit_length())
     low = np.uint64((1 << doc_bits) - 1)
-    entries = np.asarray(keys, dtype=np.uint64) & ~low
+    if in_place and isinstance(keys, np.ndarray) and keys.dtype == np.uint64:
+        entries = keys
+        entries &= ~low
+    else:
+        entries = np.asarray(keys, dtype=np.uint64) & ~low
     if fast is None:
         fast = n_docs >= FAST_MIN_DOCS
     if fast:
