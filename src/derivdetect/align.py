@@ -397,11 +397,19 @@ def paraphrase_passages(a: Side, b: Side, threshold: float, done_a: np.ndarray |
 def tokens_in_spans(side: Side, spans) -> np.ndarray:
     """True for each token of the side that lies inside one of the character ``spans``."""
     starts = side.analysis.starts
-    inside = np.zeros(len(starts), dtype=bool)
-    for start, end in spans:
-        lo, hi = np.searchsorted(starts, [start, end])
-        inside[lo:hi] = True
-    return inside
+    lo, hi = token_ranges(side, spans)
+    depth = np.zeros(len(starts) + 1, dtype=np.int32)
+    np.add.at(depth, lo, 1)
+    np.add.at(depth, hi, -1)
+    return np.cumsum(depth[:-1]) > 0
+
+
+def token_ranges(side: Side, spans) -> tuple:
+    """``(first, end)`` token index arrays of the character ``spans``: token ``t`` lies in
+    span ``k`` when ``first[k] <= t < end[k]``."""
+    bounds = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    starts = side.analysis.starts
+    return np.searchsorted(starts, bounds[:, 0]), np.searchsorted(starts, bounds[:, 1])
 
 
 def char_share(side: Side, inside: np.ndarray) -> float:

@@ -13,7 +13,7 @@ from typing import Optional
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .align import Side, align_passages, char_share, tokens_in_spans, true_runs
+from .align import Side, align_passages, char_share, token_ranges, tokens_in_spans, true_runs
 from .boilerplate import boilerplate_spans, line_keys, token_mask
 from .classify import extent_for, source_for, verdict_for
 from .config import Config
@@ -101,10 +101,8 @@ def pair_scores(pa: Prepared, pb: Prepared, config: Config) -> tuple[dict, list]
         scores[f"paraphrase_coverage_{name}"] = max(0.0, cov - cov_exact)
         scores[f"words_{name}"] = int(side.keep.sum())
         scores[f"aligned_words_{name}"] = int((inside & side.keep).sum())
-        scores[f"aligned_sentences_{name}"] = sum(
-            bool(inside[first:end].any()) for first, end in side.analysis.sentences)
-    scores["longest_exact_words"] = max(
-        (_tokens_inside(a, [(p.a_start, p.a_end)]) for p in exact), default=0)
+        scores[f"aligned_sentences_{name}"] = _sentences_touched(side, inside)
+    scores["longest_exact_words"] = _most_kept_tokens(a, [(p.a_start, p.a_end) for p in exact])
     scores["topic_words"] = int(max(len(a.topic), len(b.topic)))
     scores["exact_passages"] = len(exact)
     scores["paraphrase_passages"] = len(passages) - len(exact)
@@ -125,8 +123,23 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
-def _tokens_inside(side: Side, spans) -> int:
-    return int((tokens_in_spans(side, spans) & side.keep).sum())
+def _most_kept_tokens(side: Side, spans) -> int:
+    """The most non-boilerplate tokens inside any one of the character ``spans``."""
+    if not spans:
+        return 0
+    lo, hi = token_ranges(side, spans)
+    kept = np.concatenate(([0], np.cumsum(side.keep)))
+    return int((kept[hi] - kept[lo]).max())
+
+
+def _sentences_touched(side: Side, inside: np.ndarray) -> int:
+    """How many sentences have at least one token marked ``inside``."""
+    sentences = side.analysis.sentences
+    if not sentences:
+        return 0
+    marked = np.concatenate(([0], np.cumsum(inside)))
+    bounds = np.asarray(sentences, dtype=np.int64)
+    return int(np.count_nonzero(marked[bounds[:, 1]] > marked[bounds[:, 0]]))
 
 
 def small_matrix_mode():
