@@ -29,7 +29,7 @@ from .candidates import lsh_candidates, merge_candidates, shared_key_candidates
 from .cluster import clusters_of
 from .config import Config
 from .errors import InputError
-from .index import Judgements, judgement_context, pair_key
+from .index import Judgements, SketchSpill, judgement_context, pair_key
 from .judge import Prepared, compare_documents, judge, prepare, prepare_many, small_matrix_mode
 from .kernels import FAST_MIN_DOCS
 from .models import Document, Pair, ScanResult, Skipped
@@ -88,7 +88,7 @@ def sketch_stream(batches: Iterable, config: Config, progress: Optional[Progress
             in_flight.append((keys, todo))
             yield [batch[i].text for i in todo], config, fast
 
-    parts: list = []
+    parts = SketchSpill(config.num_perm)
     done = 0
     for new in _run_batches(_sketch_batch, jobs(), config, parallel):
         keys, todo = in_flight.popleft()
@@ -105,32 +105,22 @@ def sketch_stream(batches: Iterable, config: Config, progress: Optional[Progress
         done += len(keys)
         if progress:
             progress("sketching", done, total)
-    table = Sketches.concat(parts, config.num_perm)
-    return_free_memory()
-    return table
+    return parts.table()
 
 
 def return_free_memory() -> None:
-    """Hand freed heap memory back to the system (glibc; elsewhere nothing to do). Freed
-    arrays of a few MB stay in glibc's heap otherwise, and a million-article scan would carry
-    gigabytes of freed memory through its later stages and into forked workers."""
+    """Hand freed heap memory back to the system (glibc; elsewhere nothing to do), so that
+    the memory of the candidate stage is not carried through verification and into the
+    forked workers."""
     libc = _glibc()
     if libc is not None:
         libc.malloc_trim(0)
 
 
-def large_arrays_mapped() -> None:
-    """Have glibc map every allocation of 1 MB or more on its own, so that freeing it gives
-    it back at once (glibc otherwise raises this threshold as large blocks are freed)."""
-    libc = _glibc()
-    if libc is not None:
-        libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD
-
-
 def _glibc():
     try:
         libc = ctypes.CDLL(None)
-        libc.malloc_trim, libc.mallopt  # noqa: B018 - both exist in glibc only
+        libc.malloc_trim  # noqa: B018 - glibc only
         return libc
     except (OSError, AttributeError, TypeError):
         return None
@@ -455,7 +445,6 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
         raise InputError(f"{root}: not a folder; to judge two files use 'derivdetect compare A B'")
     docs, skipped = [], []
     excluded = _inside(root, exclude)
-    large_arrays_mapped()
     known = load_sketches(cache_dir, config) if cache_dir else None
     judgements = load_judgements(cache_dir) if cache_dir else None
     keys: list = []
