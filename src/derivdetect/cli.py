@@ -70,7 +70,7 @@ def scan(
     paraphrase_threshold: Optional[float] = typer.Option(None, help="Sentence similarity needed for a paraphrase passage."),
     min_exact_words: Optional[int] = typer.Option(None, help="Shortest exact passage, in words."),
     workers: Optional[int] = typer.Option(None, help="Processes to use (0 = one per core)."),
-    cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse sketches of unchanged files from the last scan (kept in OUT/.cache)."),
+    cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse the sketches and judged pairs of unchanged files from the last scan (kept in OUT/.cache)."),
     strict: bool = typer.Option(False, "--strict", help="Exit with code 1 if any file was skipped."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
