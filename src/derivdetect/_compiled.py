@@ -336,6 +336,16 @@ def mark_documents(entries, doc_ends):
 
 
 @njit
+def _same_key_end(entries, start, shift):
+    """End of the run of entries from ``start`` that share its key (the bits above ``shift``)."""
+    key = entries[start] >> shift
+    stop = start + 1
+    while stop < len(entries) and (entries[stop] >> shift) == key:
+        stop += 1
+    return stop
+
+
+@njit
 def rare_key_groups(entries, doc_bits, max_df):
     """``entries``: sorted ``key << doc_bits | doc`` values. Returns the documents of each
     key found in 2..``max_df`` documents, grouped (``int32`` documents, group ends), in two
@@ -347,10 +357,7 @@ def rare_key_groups(entries, doc_bits, max_df):
     groups = 0
     start = 0
     while start < n:
-        key = entries[start] >> shift
-        stop = start + 1
-        while stop < n and (entries[stop] >> shift) == key:
-            stop += 1
+        stop = _same_key_end(entries, start, shift)
         if 2 <= stop - start <= max_df:
             kept += stop - start
             groups += 1
@@ -361,10 +368,7 @@ def rare_key_groups(entries, doc_bits, max_df):
     groups = 0
     start = 0
     while start < n:
-        key = entries[start] >> shift
-        stop = start + 1
-        while stop < n and (entries[stop] >> shift) == key:
-            stop += 1
+        stop = _same_key_end(entries, start, shift)
         if 2 <= stop - start <= max_df:
             for e in range(start, stop):
                 docs[kept] = np.int32(entries[e] & low)
