@@ -82,7 +82,7 @@ def sketch_stream(batches: Iterable, config: Config, progress: Optional[Progress
 
     def jobs():
         for batch in chain(head, batches):
-            keys = [_sketch_key(d) if d.content_hash else "" for d in batch]
+            keys = [_sketch_key(d) for d in batch]
             todo = [i for i, key in enumerate(keys)
                     if not key or known is None or key not in known]
             in_flight.append((keys, todo))
@@ -128,8 +128,9 @@ def _glibc():
 
 def _sketch_key(doc: Document) -> str:
     """Cache key of a document's sketch: its bytes' hash and how they were read (the same
-    bytes read as text and as HTML give different texts)."""
-    return f"{doc.format}:{doc.content_hash}"
+    bytes read as text and as HTML give different texts); empty (never cached) for a document
+    without a hash."""
+    return f"{doc.format}:{doc.content_hash}" if doc.content_hash else ""
 
 
 def _run_batches(function, jobs: Iterable, config: Config, parallel: bool) -> Iterator:
@@ -338,7 +339,7 @@ def scan_documents(docs: list, config: Config, progress: Optional[Progress] = No
     are reused (see :func:`sketch_stream`) and the new ones are added to it.
     """
     clock = _Stopwatch()
-    keys = [_sketch_key(d) if d.content_hash else "" for d in docs]
+    keys = [_sketch_key(d) for d in docs]
     reused = sum(1 for k in keys if k and known_sketches is not None and k in known_sketches)
     sketches = sketch_corpus(docs, config, progress, known_sketches)
     clock.lap("sketch")
@@ -463,7 +464,7 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
                     continue
                 spill.put(item.text)
                 docs.append(replace(item, text=""))
-                keys.append(_sketch_key(item) if item.content_hash else "")
+                keys.append(_sketch_key(item))
                 batch.append(item)
                 if len(batch) == SKETCH_BATCH:
                     yield batch
