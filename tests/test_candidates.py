@@ -8,7 +8,7 @@ import xxhash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derivdetect.candidates import lsh_candidates, shared_key_candidates
+from derivdetect.candidates import lsh_candidates, lsh_params, shared_key_candidates
 from derivdetect.signature import minhash
 
 
@@ -71,3 +71,12 @@ def test_lsh_links_a_huge_group_of_identical_documents_linearly():
     assert len(pairs) < 5000
     linked = set(pairs[:, 0].tolist()) | set(pairs[:, 1].tolist())
     assert linked == set(range(1000))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0.02, 0.98), st.sampled_from([4, 16, 64, 100, 128, 256]))
+def test_lsh_bands_are_the_ones_datasketch_chooses(threshold, num_perm):
+    from datasketch.lsh import _optimal_param
+
+    lsh_params.cache_clear()
+    assert lsh_params(threshold, num_perm) == _optimal_param(threshold, num_perm, 0.5, 0.5)

@@ -119,11 +119,38 @@ def test_vocabulary_keeps_ids_stable_while_its_tables_grow():
     first = {}
     for lo in range(0, len(raw), 25_000):          # several batches: the table is rebuilt
         chunk = slice(lo, lo + 25_000)
-        ids = vocabulary.ids(k, raw[chunk], lambda t, lo=lo: tokens[lo + t])
+        ids, _, _ = vocabulary.lookup(k, raw[chunk], lambda t, lo=lo: tokens[lo + t])
         for token, i in zip(tokens[chunk], ids.tolist()):
             assert first.setdefault(token, i) == i
-    again = vocabulary.ids(k, raw, lambda t: tokens[t])
+    again, form_hashes, _ = vocabulary.lookup(k, raw, lambda t: tokens[t])
     assert [first[t] for t in tokens] == again.tolist()
     assert len(vocabulary.slots) > 1 << 16
-    assert np.array_equal(vocabulary.form_hashes[again],
-                          token_hashes([form_of(t) for t in tokens]))
+    assert np.array_equal(form_hashes, token_hashes([form_of(t) for t in tokens]))
+
+
+def test_threads_sketching_at_once_share_one_vocabulary_safely(monkeypatch):
+    # A scan sketches batches on several threads, all growing one vocabulary: every
+    # batch must come out as if it had been sketched alone.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from derivdetect import vocabulary
+
+    rng = np.random.default_rng(3)
+    words = [f"w{i}ord" for i in range(30_000)] + ["the", "and", "of", "said"] * 500
+    batches = [[" ".join(rng.choice(words, 400).tolist()) for _ in range(40)] for _ in range(16)]
+    config = Config()
+    monkeypatch.setattr(vocabulary, "_VOCABULARY", vocabulary._Vocabulary())
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda b: sketch_texts(b, config, fast=True), batches))
+    for batch, sketches in zip(batches, together):
+        _same(sketches, sketch_texts(batch, config, fast=False))
+
+
+def test_character_classes_agree_with_the_string_methods_everywhere():
+    from derivdetect.kernels import LINE_BREAK, SPACE
+
+    table = char_classes()
+    every = [chr(c) for c in range(0x110000)]
+    assert [bool(table[c] & SPACE) for c in range(0x110000)] == [ch.isspace() for ch in every]
+    breaks = {c for c in range(0x110000) if len(("a" + every[c] + "b").splitlines()) > 1}
+    assert breaks == set(np.flatnonzero(table & LINE_BREAK).tolist())

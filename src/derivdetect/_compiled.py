@@ -9,6 +9,10 @@ import numpy as np
 from .kernels import DIGIT, LINE_BREAK, SPACE, UNSPACED, WORD
 
 njit = numba.njit(cache=True, nogil=True)
+parallel = numba.njit(cache=True, nogil=True, parallel=True)
+"""Kernels with ``prange`` loops. They take the number of ``threads`` as an argument
+(``numba.get_num_threads()`` inside would make them uncacheable) and are only run in the
+main process: a process forked from one that has used GNU OpenMP must not use it."""
 u64 = np.uint64
 FNV = u64(0x100000001B3)
 FNV_BASIS = u64(0xCBF29CE484222325)
@@ -24,13 +28,39 @@ CR = 0x0D
 
 
 @njit
+def _token_hash(h, length):
+    """The raw token hash: FNV-1a state ``h`` of its code points, with its length, mixed."""
+    h ^= u64(length)
+    h ^= h >> S30
+    h *= MIX1
+    h ^= h >> S27
+    h *= MIX2
+    h ^= h >> S31
+    return h if h != 0 else u64(1)
+
+
+@njit
 def tokenize(cps, doc_ends, table):
     """Tokens of every document: ``(starts, ends, raw hashes, token ends per doc)``.
-    Offsets are into ``cps``; a token never crosses a document end."""
-    n_all = len(cps)
-    starts = np.empty(n_all, np.int64)
-    ends = np.empty(n_all, np.int64)
-    hashes = np.empty(n_all, np.uint64)
+    Offsets are into ``cps``; a token never crosses a document end.
+
+    The outputs are first sized for a token per four characters, and only when that is too
+    few for the worst case, a token per character: that is tens of MB per batch, which the
+    system must map and zero on every call. (Growing the arrays as they fill would be
+    simpler, but reassigning an array inside the loop makes it four times slower.)"""
+    found = _tokenize_into(cps, doc_ends, table, len(cps) // 4 + 16)
+    if found[4] < 0:
+        found = _tokenize_into(cps, doc_ends, table, len(cps))
+    starts, ends, hashes, doc_tokens, count = found
+    return starts[:count], ends[:count], hashes[:count], doc_tokens
+
+
+@njit
+def _tokenize_into(cps, doc_ends, table, room):
+    """:func:`tokenize` with room for ``room`` tokens; a count of -1 if that was too few."""
+    starts = np.empty(room, np.int64)
+    ends = np.empty(room, np.int64)
+    hashes = np.empty(room, np.uint64)
     doc_tokens = np.empty(len(doc_ends), np.int64)
     count = 0
     begin = 0
@@ -39,7 +69,11 @@ def tokenize(cps, doc_ends, table):
         i = begin
         while i < n:
             cls = table[cps[i]]
+            if not (cls & (UNSPACED | DIGIT | WORD)):
+                i += 1
+                continue
             stop = -1
+            h = FNV_BASIS
             if cls & UNSPACED:
                 stop = i + 1
             else:
@@ -57,37 +91,34 @@ def tokenize(cps, doc_ends, table):
                             best = k
                     stop = best
                 if stop < 0 and cls & WORD:
-                    j = i
+                    j = i               # hashed as it is scanned
                     while j < n and table[cps[j]] & WORD:
+                        h = (h ^ u64(cps[j])) * FNV
                         j += 1
                     while j + 1 < n and (cps[j] == APOSTROPHE or cps[j] == RIGHT_QUOTE) \
                             and table[cps[j + 1]] & WORD:
+                        h = (h ^ u64(cps[j])) * FNV
                         j += 1
                         while j < n and table[cps[j]] & WORD:
+                            h = (h ^ u64(cps[j])) * FNV
                             j += 1
                     stop = j
-            if stop < 0:
-                i += 1
-                continue
-            h = FNV_BASIS
-            for p in range(i, stop):
-                h = (h ^ u64(cps[p])) * FNV
-            h ^= u64(stop - i)
-            h ^= h >> S30
-            h *= MIX1
-            h ^= h >> S27
-            h *= MIX2
-            h ^= h >> S31
-            if h == 0:
-                h = u64(1)
+                elif stop < 0:
+                    i += 1
+                    continue
+            if h == FNV_BASIS:
+                for p in range(i, stop):
+                    h = (h ^ u64(cps[p])) * FNV
+            if count == room:
+                return starts, ends, hashes, doc_tokens, -1
             starts[count] = i
             ends[count] = stop
-            hashes[count] = h
+            hashes[count] = _token_hash(h, stop - i)
             count += 1
             i = stop
         doc_tokens[d] = count
         begin = n
-    return starts[:count], ends[:count], hashes[:count], doc_tokens
+    return starts, ends, hashes, doc_tokens, count
 
 
 @njit
@@ -119,9 +150,21 @@ def _stripped_lines(cps, begin, n, table):
 @njit
 def line_blocks(cps, doc_ends, table, wrapped_chars):
     """Boilerplate units (``boilerplate._blocks``) of every document: ``(starts, ends,
-    units per doc)``: a paragraph of long lines is one unit, short lines are units."""
-    starts = np.empty(len(cps) + len(doc_ends), np.int64)
-    ends = np.empty(len(cps) + len(doc_ends), np.int64)
+    units per doc)``: a paragraph of long lines is one unit, short lines are units. Sized
+    first for a unit per 32 characters (see :func:`tokenize`)."""
+    found = _line_blocks_into(cps, doc_ends, table, wrapped_chars,
+                              len(cps) // 32 + len(doc_ends) + 16)
+    if found[3] < 0:
+        found = _line_blocks_into(cps, doc_ends, table, wrapped_chars,
+                                  len(cps) + len(doc_ends))
+    starts, ends, per_doc, count = found
+    return starts[:count], ends[:count], per_doc
+
+
+@njit
+def _line_blocks_into(cps, doc_ends, table, wrapped_chars, room):
+    starts = np.empty(room, np.int64)
+    ends = np.empty(room, np.int64)
     per_doc = np.empty(len(doc_ends), np.int64)
     count = 0
     begin = 0
@@ -144,17 +187,21 @@ def line_blocks(cps, doc_ends, table, wrapped_chars):
                         short = False
                 if k - first == 1 or short:
                     for m in range(first, k):
+                        if count == room:
+                            return starts, ends, per_doc, -1
                         starts[count] = ls[m]
                         ends[count] = le[m]
                         count += 1
                 else:
+                    if count == room:
+                        return starts, ends, per_doc, -1
                     starts[count] = ls[first]
                     ends[count] = le[k - 1]
                     count += 1
                 first = k
         per_doc[d] = count
         begin = n
-    return starts[:count], ends[:count], per_doc
+    return starts, ends, per_doc, count
 
 
 @njit
@@ -207,15 +254,45 @@ def _ngrams(hashes, n):
 
 
 @njit
-def _unique_sorted(values):
-    if len(values) == 0:
-        return values
-    values = np.sort(values)
-    keep = np.empty(len(values), np.bool_)
-    keep[0] = True
-    for i in range(1, len(values)):
-        keep[i] = values[i] != values[i - 1]
-    return values[keep]
+def _set_size(count):
+    """Slots of an open-addressing set for ``count`` values: a power of two, at most half
+    full."""
+    size = 64
+    while size < 2 * count:
+        size *= 2
+    return size
+
+
+@njit
+def _distinct(values, lo, hi, scratch):
+    """Keep the distinct values of ``values[lo:hi]`` at its front, in order of first
+    appearance (an open-addressing set in ``scratch``, of at least ``_set_size(hi - lo)``
+    slots, cleared here); returns how many."""
+    size = _set_size(hi - lo)
+    mask = u64(size - 1)
+    scratch[:size] = 0
+    m = lo
+    seen_zero = False
+    for i in range(lo, hi):
+        v = values[i]
+        if v == 0:              # 0 marks an empty slot: tracked apart
+            if not seen_zero:
+                seen_zero = True
+                values[m] = v
+                m += 1
+            continue
+        at = (v ^ (v >> u64(32))) & mask
+        while True:
+            slot = scratch[at]
+            if slot == 0:
+                scratch[at] = v
+                values[m] = v
+                m += 1
+                break
+            if slot == v:
+                break
+            at = (at + u64(1)) & mask
+    return m - lo
 
 
 @njit
@@ -268,29 +345,44 @@ def language_counts(masks, doc_tokens, sample, languages):
 
 @njit
 def content_keys(stem_hashes, is_content, doc_tokens, n):
-    """Per document, the sorted unique n-grams of its content stems (``(values, ends)``),
-    and the sorted unique low 32 bits of those stems."""
+    """Per document, the distinct n-grams of its content stems (``(values, ends)``) and the
+    distinct low 32 bits of those stems, each in order of first appearance."""
     keys_out = np.empty(len(stem_hashes) + len(doc_tokens), np.uint64)
     keys_end = np.empty(len(doc_tokens), np.int64)
-    stems_out = np.empty(len(stem_hashes), np.uint32)
+    stems_out = np.empty(len(stem_hashes), np.uint64)
     stems_end = np.empty(len(doc_tokens), np.int64)
+    most = 0
+    begin = 0
+    for d in range(len(doc_tokens)):
+        most = max(most, doc_tokens[d] - begin)
+        begin = doc_tokens[d]
+    scratch = np.empty(_set_size(most), np.uint64)
     nk = 0
     ns = 0
     begin = 0
     for d in range(len(doc_tokens)):
         stop = doc_tokens[d]
-        picked = stem_hashes[begin:stop][is_content[begin:stop]]
+        m = 0
+        for t in range(begin, stop):
+            if is_content[t]:
+                stems_out[ns + m] = stem_hashes[t]
+                m += 1
         begin = stop
-        keys = _unique_sorted(_ngrams(picked, n))
-        keys_out[nk: nk + len(keys)] = keys
-        nk += len(keys)
+        width = min(n, m)
+        count = m - width + 1 if m else 0
+        for i in range(count):      # _ngrams, written in place
+            v = stems_out[ns + i]
+            for offset in range(1, width):
+                v = v * NGRAM_MULT + stems_out[ns + i + offset]
+                v ^= v >> S29
+            keys_out[nk + i] = v
+        nk += _distinct(keys_out, nk, nk + count, scratch)
         keys_end[d] = nk
-        stems = _unique_sorted(picked & LOW32)
-        for s in range(len(stems)):
-            stems_out[ns + s] = np.uint32(stems[s])
-        ns += len(stems)
+        for i in range(m):
+            stems_out[ns + i] &= LOW32
+        ns += _distinct(stems_out, ns, ns + m, scratch)
         stems_end[d] = ns
-    return keys_out[:nk], keys_end, stems_out[:ns], stems_end
+    return keys_out[:nk].copy(), keys_end, stems_out[:ns].astype(np.uint32), stems_end
 
 
 @njit
@@ -346,60 +438,103 @@ def _same_key_end(entries, start, shift):
 
 
 @njit
-def rare_key_groups(entries, doc_bits, max_df):
-    """``entries``: sorted ``key << doc_bits | doc`` values. Returns the documents of each
-    key found in 2..``max_df`` documents, grouped (``int32`` documents, group ends), in two
-    passes so that only the output is allocated."""
-    low = u64((1 << doc_bits) - 1)
-    shift = u64(doc_bits)
-    n = len(entries)
-    kept = 0
-    groups = 0
-    start = 0
-    while start < n:
-        stop = _same_key_end(entries, start, shift)
-        if 2 <= stop - start <= max_df:
-            kept += stop - start
-            groups += 1
-        start = stop
-    docs = np.empty(kept, np.int32)
-    ends = np.empty(groups, np.int64)
-    kept = 0
-    groups = 0
-    start = 0
-    while start < n:
-        stop = _same_key_end(entries, start, shift)
-        if 2 <= stop - start <= max_df:
-            for e in range(start, stop):
-                docs[kept] = np.int32(entries[e] & low)
-                kept += 1
-            ends[groups] = kept
-            groups += 1
-        start = stop
-    return docs, ends
+def _part_bounds(entries, parts, shift):
+    """``parts + 1`` cut points of sorted ``entries``, none inside a run of equal keys."""
+    bounds = np.empty(parts + 1, np.int64)
+    bounds[0] = 0
+    for p in range(1, parts):
+        cut = max(bounds[p - 1], len(entries) * p // parts)
+        if 0 < cut < len(entries):
+            cut = _same_key_end(entries, cut - 1, shift)
+        bounds[p] = cut
+    bounds[parts] = len(entries)
+    return bounds
 
 
 @njit
-def _documents_entries(group_docs, group_ends, n_docs):
+def _rare_groups_in(entries, lo, hi, shift, low, max_df, docs, ends, kept, groups, fill):
+    """Count (``fill`` False) or write the groups of ``entries[lo:hi]`` from output
+    positions ``kept`` (documents) and ``groups``; returns the positions after them."""
+    start = lo
+    while start < hi:
+        stop = _same_key_end(entries, start, shift)
+        if 2 <= stop - start <= max_df:
+            if fill:
+                for e in range(start, stop):
+                    docs[kept + e - start] = np.int32(entries[e] & low)
+                ends[groups] = kept + stop - start
+            kept += stop - start
+            groups += 1
+        start = stop
+    return kept, groups
+
+
+@parallel
+def rare_key_groups(entries, doc_bits, max_df, threads):
+    """``entries``: sorted ``key << doc_bits | doc`` values. Returns the documents of each
+    key found in 2..``max_df`` documents, grouped (``int32`` documents, group ends): parts of
+    the entries on all cores, in two passes (count, then fill) so that only the output is
+    allocated."""
+    low = u64((1 << doc_bits) - 1)
+    shift = u64(doc_bits)
+    parts = 4 * threads
+    bounds = _part_bounds(entries, parts, shift)
+    sizes = np.zeros((parts, 2), np.int64)
+    none_docs = np.empty(0, np.int32)
+    none_ends = np.empty(0, np.int64)
+    for p in numba.prange(parts):
+        sizes[p, 0], sizes[p, 1] = _rare_groups_in(entries, bounds[p], bounds[p + 1], shift,
+                                                   low, max_df, none_docs, none_ends, 0, 0,
+                                                   False)
+    at = np.zeros((parts + 1, 2), np.int64)
+    for p in range(parts):
+        at[p + 1] = at[p] + sizes[p]
+    docs = np.empty(at[parts, 0], np.int32)
+    ends = np.empty(at[parts, 1], np.int64)
+    for p in numba.prange(parts):
+        _rare_groups_in(entries, bounds[p], bounds[p + 1], shift, low, max_df, docs, ends,
+                        at[p, 0], at[p, 1], True)
+    return docs, ends
+
+
+@parallel
+def _documents_entries(group_docs, group_ends, n_docs, threads):
     """Each document's entries (CSR, by counting sort): where each entry is in its group's
-    slice of ``group_docs``, and where that group ends."""
+    slice of ``group_docs``, and where that group ends. Parts of the groups are counted and
+    scattered on all cores; a document's entries stay in group order."""
+    parts = min(8, threads)
+    first_group = np.empty(parts + 1, np.int64)
+    for p in range(parts + 1):
+        first_group[p] = np.searchsorted(group_ends, len(group_docs) * p // parts, "right")
+    first_group[parts] = len(group_ends)
+    cursor = np.zeros((parts, n_docs), np.int64)
+    for p in numba.prange(parts):
+        for e in range(_group_start(group_ends, first_group[p]),
+                       _group_start(group_ends, first_group[p + 1])):
+            cursor[p, group_docs[e]] += 1
     doc_ptr = np.zeros(n_docs + 1, np.int64)
-    for e in range(len(group_docs)):
-        doc_ptr[group_docs[e] + 1] += 1
     for d in range(n_docs):
-        doc_ptr[d + 1] += doc_ptr[d]
-    cursor = doc_ptr[:-1].copy()
+        at = doc_ptr[d]
+        for p in range(parts):
+            count = cursor[p, d]
+            cursor[p, d] = at
+            at += count
+        doc_ptr[d + 1] = at
     entry_at = np.empty(len(group_docs), np.int32)       # fewer than 2**31 entries
     group_end_at = np.empty(len(group_docs), np.int32)
-    begin = 0
-    for g in range(len(group_ends)):
-        for e in range(begin, group_ends[g]):
-            d = group_docs[e]
-            entry_at[cursor[d]] = e
-            group_end_at[cursor[d]] = group_ends[g]
-            cursor[d] += 1
-        begin = group_ends[g]
+    for p in numba.prange(parts):
+        for g in range(first_group[p], first_group[p + 1]):
+            for e in range(_group_start(group_ends, g), group_ends[g]):
+                d = group_docs[e]
+                entry_at[cursor[p, d]] = e
+                group_end_at[cursor[p, d]] = group_ends[g]
+                cursor[p, d] += 1
     return doc_ptr, entry_at, group_end_at
+
+
+@njit
+def _group_start(group_ends, g):
+    return group_ends[g - 1] if g > 0 else 0
 
 
 @njit
@@ -430,19 +565,22 @@ def _count_range(first, stop, doc_ptr, entry_at, group_end_at, group_docs, lengt
     return found
 
 
-@numba.njit(cache=True, nogil=True, parallel=True)
-def count_shared_keys(group_docs, group_ends, n_docs, lengths, required_by_length):
+@parallel
+def count_shared_keys(group_docs, group_ends, n_docs, lengths, required_by_length, threads):
     """Pairs ``(i, j)``, ``i < j``, of documents in at least ``required_by_length[shorter]``
     common groups (``shorter``: the smaller of their ``lengths``). Each document's partners
     are counted in a dense array, so no pair list is materialized; chunks of documents are
     counted on all cores, and a chunk with more pairs than its buffer is counted again."""
-    doc_ptr, entry_at, group_end_at = _documents_entries(group_docs, group_ends, n_docs)
+    doc_ptr, entry_at, group_end_at = _documents_entries(group_docs, group_ends, n_docs, threads)
     chunk = 2048
     n_chunks = (n_docs + chunk - 1) // chunk
     cap = 4096
     buffers = np.empty((n_chunks, cap, 2), np.int64)
     found = np.zeros(n_chunks, np.int64)
-    for c in numba.prange(n_chunks):
+    for it in numba.prange(n_chunks):
+        # a document counts only its partners after it, so early chunks weigh more: the
+        # threads' contiguous shares of iterations alternate heavy and light chunks
+        c = it // 2 if it % 2 == 0 else n_chunks - 1 - it // 2
         counts = np.zeros(n_docs, np.int32)
         touched = np.empty(n_docs, np.int32)
         found[c] = _count_range(c * chunk, min(n_docs, (c + 1) * chunk), doc_ptr, entry_at,

@@ -16,7 +16,7 @@ import ctypes
 import datetime as _dt
 import os
 from collections import OrderedDict, deque
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
@@ -66,9 +66,11 @@ def sketch_corpus(docs: list, config: Config, progress: Optional[Progress] = Non
 
 def sketch_stream(batches: Iterable, config: Config, progress: Optional[Progress] = None,
                   known: Optional[SketchStore] = None, total: int = 0) -> Sketches:
-    """Sketch documents arriving in batches (lists of :class:`Document`), in worker processes
-    when there is more than one batch, with a bounded number of batches in flight: the texts
-    of a batch are dropped once it is sketched. Documents whose sketch is in ``known`` (an
+    """Sketch documents arriving in batches (lists of :class:`Document`), on ``workers``
+    threads when there is more than one batch (the compiled kernels release the GIL: no
+    texts or sketches are copied between processes, and the vocabulary is built once), with
+    a bounded number of batches in flight: the texts of a batch are dropped once it is
+    sketched. Documents whose sketch is in ``known`` (an
     earlier scan with the same settings) are not sketched again. Returns the sketches in
     document order (see ``sketch.py``); the compiled path is used from the first full batch
     on (:data:`kernels.FAST_MIN_DOCS`)."""
@@ -90,7 +92,7 @@ def sketch_stream(batches: Iterable, config: Config, progress: Optional[Progress
 
     parts = SketchSpill(config.num_perm)
     done = 0
-    for new in _run_batches(_sketch_batch, jobs(), config, parallel):
+    for new in _run_batches(_sketch_batch, jobs(), config, parallel, threads=fast):
         keys, todo = in_flight.popleft()
         if len(todo) == len(keys):
             parts.append(new)
@@ -133,16 +135,20 @@ def _sketch_key(doc: Document) -> str:
     return f"{doc.format}:{doc.content_hash}" if doc.content_hash else ""
 
 
-def _run_batches(function, jobs: Iterable, config: Config, parallel: bool) -> Iterator:
-    """``function`` over ``jobs``, in order, in worker processes when ``parallel`` and more
-    than one worker is configured; the pool never outlives the loop (Ctrl-C included). At most
-    ``2 * workers + 1`` jobs are in flight, so a generator of jobs is consumed as results are
-    used (a streaming scan never holds more than a few batches of texts)."""
+def _run_batches(function, jobs: Iterable, config: Config, parallel: bool,
+                 threads: bool = False) -> Iterator:
+    """``function`` over ``jobs``, in order, in worker processes (``threads``: threads of
+    this process, for functions that spend their time in code that releases the GIL) when
+    ``parallel`` and more than one worker is configured; the pool never outlives the loop
+    (Ctrl-C included). At most ``2 * workers + 1`` jobs are in flight, so a generator of jobs
+    is consumed as results are used (a streaming scan never holds more than a few batches of
+    texts)."""
     if not parallel or _workers(config) == 1:
         yield from map(function, jobs)
         return
     workers = _workers(config)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    executor = ThreadPoolExecutor if threads else ProcessPoolExecutor
+    with executor(max_workers=workers) as pool:
         pending: deque = deque()
         try:
             for job in jobs:

@@ -15,6 +15,7 @@ numba is imported on first use: small scans never pay for it (see ``sketch.FAST_
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -42,13 +43,12 @@ def char_classes() -> np.ndarray:
     from .normalize import _UNSPACED, _WORD_CHAR
 
     table = np.zeros(0x110000, dtype=np.uint8)
-    every = "".join(map(chr, range(0x110000)))
+    every = np.arange(0x110000, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
     for pattern, bit in ((_WORD_CHAR, WORD), (rf"[{_UNSPACED}]", UNSPACED), (r"\d", DIGIT)):
         for match in regex.finditer(f"{pattern}+", every, flags=regex.V1):
             table[match.start(): match.end()] |= bit
-    for code in range(0x110000):
-        if every[code].isspace():
-            table[code] |= SPACE
+    for match in re.finditer(r"\s+", every):     # re's \s on str is exactly str.isspace
+        table[match.start(): match.end()] |= SPACE
     for char in _LINE_BREAKS:
         table[ord(char)] |= LINE_BREAK
     table.setflags(write=False)
@@ -68,3 +68,10 @@ def compiled():
     except ImportError as exc:  # pragma: no cover - numba is a dependency
         raise ImportError("derivdetect's fast sketch needs numba: pip install numba") from exc
     return _compiled
+
+
+def threads() -> int:
+    """How many threads the parallel kernels use (numba's setting)."""
+    import numba
+
+    return numba.get_num_threads()

@@ -2,7 +2,8 @@
 
 Per document: a MinHash signature of its word n-grams (copies, light edits), its rewrite keys
 (n-grams of content-word stems: what survives a paraphrase), the keys of its short lines
-(corpus furniture) and its distinct content stems (topic words). About ``4 * num_perm +
+(corpus furniture) and its distinct content stems (topic words). Keys and stems are sets, kept
+in order of first appearance. About ``4 * num_perm +
 8 * (rewrite keys + line keys) + 4 * stems`` bytes: 3-5 KB for a news article, held in one
 :class:`Sketches` table of arrays (no Python object per document).
 
@@ -148,13 +149,19 @@ def sketch_reference(text: str, config: Config) -> tuple:
 
     form_hashes, stem_hashes = sketch_hashes(text)
     words = np.unique(ngram_hashes(form_hashes, config.shingle_words))
-    keys = np.unique(ngram_hashes(stem_hashes, config.rewrite_key_words))
+    keys = distinct(ngram_hashes(stem_hashes, config.rewrite_key_words))
     starts = np.fromiter((m.start() for m in tokenizer(text).finditer(text)), dtype=np.int64)
     lines = np.unique(np.array(
         [line.key for line in line_keys(text, starts, form_hashes, _max_line_chars(config))
          if MIN_LINE_WORDS <= line.words <= config.boilerplate_max_words], dtype=np.uint64))
-    stems = np.unique((stem_hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    stems = distinct((stem_hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32))
     return minhash(words, config.num_perm, config.seed), keys, lines, stems
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, in order of first appearance. A document's rewrite keys and
+    stems are sets; this order costs no sort (the compiled path dedupes with a hash set)."""
+    return values[np.sort(np.unique(values, return_index=True)[1])]
 
 
 def sketch_texts(texts: list, config: Config, fast: bool | None = None) -> Sketches:

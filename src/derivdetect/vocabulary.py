@@ -9,7 +9,9 @@ kept in a :class:`_Vocabulary`; every later occurrence is a lookup in a compiled
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 
@@ -20,19 +22,31 @@ class _Vocabulary:
     """Every distinct raw token seen by this process, by the 64-bit hash of its characters:
     its form's hash and stopword-language mask, and per language its stem's hash and whether
     it is a content word. Each raw token is analysed in Python once (with the reference code);
-    after that a batch's tokens are looked up in a compiled hash table."""
+    after that a batch's tokens are looked up in a compiled hash table.
+
+    Shared by the threads that sketch batches at once: every method holds one lock, so a
+    table being grown is never read; the arrays a method returns are copies (gathered by
+    index) or only ever appended to."""
 
     def __init__(self):
+        self.lock = threading.Lock()
         self.slots = np.zeros(1 << 16, dtype=np.uint64)
         self.slot_ids = np.zeros(1 << 16, dtype=np.int64)
         self.forms = np.empty(1 << 14, dtype=object)
         self.size = 0
         self.form_hashes = np.zeros(1 << 14, dtype=np.uint64)
         self.masks = np.zeros(1 << 14, dtype=np.int64)
-        self.lexical: dict = {}             # lang -> (stem hashes, content, known)
+        self.lexical: dict = {}             # lang -> (stem hashes, content, known, stems)
+        self.weighted: dict = {}            # lang -> (word weights, known)
 
-    def ids(self, kernels, hashes: np.ndarray, raw_at) -> np.ndarray:
-        """The id of each raw token hash; ``raw_at(k)`` is the raw string of ``hashes[k]``."""
+    def lookup(self, kernels, hashes: np.ndarray, raw_at) -> tuple:
+        """``(ids, form hashes, stopword masks)`` of raw token ``hashes``; ``raw_at(k)`` is
+        the raw string of ``hashes[k]``."""
+        with self.lock:
+            ids = self._ids(kernels, hashes, raw_at)
+            return ids, self.form_hashes[ids], self.masks[ids]
+
+    def _ids(self, kernels, hashes: np.ndarray, raw_at) -> np.ndarray:
         from .normalize import _stopword_languages, form_of
 
         ids = kernels.table_find(self.slots, self.slot_ids, hashes)
@@ -54,35 +68,52 @@ class _Vocabulary:
         ids[missing] = first_id + np.searchsorted(new, hashes[missing])
         return ids
 
+    def forms_of(self, ids: np.ndarray) -> np.ndarray:
+        """The forms (strings) of tokens ``ids``."""
+        with self.lock:
+            return self.forms[ids]
+
     def lexicon_of(self, lang: str, ids: np.ndarray) -> tuple:
-        """``(stem hashes, content flags, word weights)`` of tokens ``ids`` in language
-        ``lang``, and the stem strings as an object array over the vocabulary (index it with
-        ``ids``)."""
-        from .align import form_weights
+        """``(stem hashes, content flags)`` of tokens ``ids`` in language ``lang``, and the
+        stem strings as an object array over the vocabulary (index it with ``ids``)."""
         from .normalize import _lexicon
 
+        with self.lock:
+            stems, content, known, strings = self._grown(self.lexical, lang, (
+                np.uint64, bool, bool, object))
+            need = np.unique(ids[~known[ids]])
+            if len(need):
+                lexicon = _lexicon(lang)
+                entries = [lexicon(form) for form in self.forms[need].tolist()]
+                stems[need] = [_hash(stem) for stem, _ in entries]
+                content[need] = [flag for _, flag in entries]
+                strings[need] = [stem for stem, _ in entries]
+                known[need] = True
+            return stems[ids], content[ids], strings
+
+    def weights_of(self, lang: str, ids: np.ndarray) -> np.ndarray:
+        """Word weights (``align.form_weights``) of tokens ``ids`` in language ``lang``:
+        only verification needs them (and the word frequency tables they load)."""
+        from .align import form_weights
+
+        with self.lock:
+            weights, known = self._grown(self.weighted, lang, (np.float32, bool))
+            need = np.unique(ids[~known[ids]])
+            if len(need):
+                weights[need] = form_weights(self.forms[need].tolist(), lang)
+                known[need] = True
+            return weights[ids]
+
+    def _grown(self, store: dict, lang: str, dtypes: tuple) -> tuple:
+        """``store[lang]``: arrays over the whole vocabulary, grown to its size."""
         size = len(self.form_hashes)
-        parts = self.lexical.get(lang)
+        parts = store.get(lang)
         if parts is None or len(parts[0]) < size:
-            grown = [np.zeros(size, dtype=t)
-                     for t in (np.uint64, bool, bool, object, np.float32)]
-            if parts is not None:
-                for target, old in zip(grown, parts):
-                    target[:len(old)] = old
-            parts = tuple(grown)
-            self.lexical[lang] = parts
-        stems, content, known, strings, weights = parts
-        need = np.unique(ids[~known[ids]])
-        if len(need):
-            lexicon = _lexicon(lang)
-            forms = self.forms[need].tolist()
-            entries = [lexicon(form) for form in forms]
-            stems[need] = [_hash(stem) for stem, _ in entries]
-            content[need] = [flag for _, flag in entries]
-            strings[need] = [stem for stem, _ in entries]
-            weights[need] = form_weights(forms, lang)
-            known[need] = True
-        return stems[ids], content[ids], weights[ids], strings
+            grown = tuple(np.zeros(size, dtype=t) for t in dtypes)
+            for target, old in zip(grown, parts or ()):
+                target[:len(old)] = old
+            parts = store[lang] = grown
+        return parts
 
     def _reserve(self, kernels, count: int) -> None:
         if count > len(self.form_hashes):
@@ -104,13 +135,7 @@ class _Vocabulary:
             kernels.table_insert(self.slots, self.slot_ids, keys[order], 0)
 
 
-_VOCABULARY: list = []
-
-
-def _vocabulary() -> _Vocabulary:
-    if not _VOCABULARY:
-        _VOCABULARY.append(_Vocabulary())
-    return _VOCABULARY[0]
+_VOCABULARY = _Vocabulary()
 
 
 def _languages(kernels, masks: np.ndarray, doc_tokens: np.ndarray) -> np.ndarray:
@@ -146,8 +171,25 @@ class TokenBatch:
     form_hashes: np.ndarray
     stem_hashes: np.ndarray
     content: np.ndarray
-    weights: np.ndarray
     stem_strings: dict
+
+    def by_language(self) -> Iterator:
+        """``(language, token indexes)`` for each language of the batch's documents (the
+        indexes are a slice when the batch has one language)."""
+        languages = np.unique(self.languages).tolist()
+        if len(languages) == 1:
+            yield languages[0], slice(None)
+            return
+        token_lang = np.repeat(self.languages, np.diff(self.doc_tokens, prepend=0))
+        for lang in languages:
+            yield lang, np.flatnonzero(token_lang == lang)
+
+    def weights(self) -> np.ndarray:
+        """Each token's word weight (``align.word_weights``)."""
+        out = np.zeros(len(self.ids), dtype=np.float32)
+        for lang, chosen in self.by_language():
+            out[chosen] = _VOCABULARY.weights_of(lang, self.ids[chosen])
+        return out
 
 
 def tokenize_batch(texts: list) -> TokenBatch:
@@ -164,20 +206,14 @@ def tokenize_batch(texts: list) -> TokenBatch:
     def raw_at(t: int) -> str:
         return joined[starts[t]: ends[t]]
 
-    vocabulary = _vocabulary()
-    ids = vocabulary.ids(k, raw, raw_at)
-    doc_lang = _languages(k, vocabulary.masks[ids], doc_tokens)
-    stems = np.zeros(len(raw), dtype=np.uint64)
-    content = np.zeros(len(raw), dtype=bool)
-    weights = np.zeros(len(raw), dtype=np.float32)
-    strings = {}
-    token_lang = np.repeat(doc_lang, np.diff(doc_tokens, prepend=0))
-    for lang in np.unique(doc_lang).tolist():
-        chosen = np.flatnonzero(token_lang == lang)
-        stems[chosen], content[chosen], weights[chosen], strings[lang] = \
-            vocabulary.lexicon_of(lang, ids[chosen])
-    return TokenBatch(joined, cps, doc_ends, starts, ends, doc_tokens, ids, doc_lang,
-                      vocabulary.form_hashes[ids], stems, content, weights, strings)
+    ids, form_hashes, masks = _VOCABULARY.lookup(k, raw, raw_at)
+    batch = TokenBatch(joined, cps, doc_ends, starts, ends, doc_tokens, ids,
+                       _languages(k, masks, doc_tokens), form_hashes,
+                       np.zeros(len(raw), dtype=np.uint64), np.zeros(len(raw), dtype=bool), {})
+    for lang, chosen in batch.by_language():
+        batch.stem_hashes[chosen], batch.content[chosen], batch.stem_strings[lang] = \
+            _VOCABULARY.lexicon_of(lang, ids[chosen])
+    return batch
 
 
 @dataclass(frozen=True, eq=False)
@@ -203,13 +239,13 @@ def analyze_many(texts: list) -> list:
         return []
     k = compiled()
     batch = tokenize_batch(texts)
-    vocabulary = _vocabulary()
+    weights = batch.weights()
     block_s, block_e, blocks_per_doc = k.line_blocks(batch.cps, batch.doc_ends, char_classes(),
                                                      WRAPPED_LINE_CHARS)
     block_doc = np.repeat(np.arange(len(texts)), np.diff(blocks_per_doc, prepend=0))
     keys, words = k.block_keys(block_s, block_e, block_doc, batch.starts, batch.doc_tokens,
                                batch.form_hashes)
-    forms_all = vocabulary.forms[batch.ids]
+    forms_all = _VOCABULARY.forms_of(batch.ids)
     out = []
     token0 = block0 = char0 = 0
     for d, text in enumerate(texts):
@@ -229,7 +265,7 @@ def analyze_many(texts: list) -> list:
                                               keys[block0:b1].tolist(), words[block0:b1].tolist())
                       if n > 0)
         out.append(Analyzed(analysis, batch.form_hashes[token0:t1],
-                            batch.stem_hashes[token0:t1], batch.weights[token0:t1], lines))
+                            batch.stem_hashes[token0:t1], weights[token0:t1], lines))
         token0, block0, char0 = t1, b1, int(batch.doc_ends[d])
     return out
 
