@@ -296,30 +296,53 @@ def _distinct(values, lo, hi, scratch):
 
 
 @njit
+def _shingle32(v):
+    """datasketch's 32-bit view of a shingle hash: its low 32 bits, finalized (murmur3 fmix32)."""
+    v = v & LOW32
+    v ^= v >> S16
+    v = (v * FM1) & LOW32
+    v ^= v >> S13
+    v = (v * FM2) & LOW32
+    v ^= v >> S16
+    return np.uint32(v)
+
+
+@njit
 def signatures(form_hashes, doc_tokens, n, perm_a, perm_b):
-    """MinHash signature (datasketch affine32 scheme) of each document's word n-grams."""
+    """MinHash signature (datasketch affine32 scheme) of each document's word n-grams.
+
+    Four shingles are taken against each permutation at once, so a document's running
+    minimums are loaded and stored a quarter as often; the low 32 bits of ``a*v + b`` are
+    computed in 32-bit SIMD lanes. Repeated shingles cannot change a minimum: no need to
+    deduplicate."""
     num_perm = len(perm_a)
-    out = np.full((len(doc_tokens), num_perm), np.uint32(0xFFFFFFFF))
+    out = np.empty((len(doc_tokens), num_perm), np.uint32)
     a = perm_a.astype(np.uint32)
     b = perm_b.astype(np.uint32)
+    row = np.empty(num_perm, np.uint32)
     begin = 0
     for d in range(len(doc_tokens)):
-        # repeated shingles cannot change a minimum: no need to deduplicate
         shingles = _ngrams(form_hashes[begin: doc_tokens[d]], n)
         begin = doc_tokens[d]
-        row = out[d]
-        for s in range(len(shingles)):
-            v = shingles[s] & LOW32
-            v ^= v >> S16
-            v = (v * FM1) & LOW32
-            v ^= v >> S13
-            v = (v * FM2) & LOW32
-            v ^= v >> S16
-            v32 = np.uint32(v)
+        row[:] = np.uint32(0xFFFFFFFF)
+        count = len(shingles)
+        s = 0
+        while s + 4 <= count:
+            v0, v1 = _shingle32(shingles[s]), _shingle32(shingles[s + 1])
+            v2, v3 = _shingle32(shingles[s + 2]), _shingle32(shingles[s + 3])
             for p in range(num_perm):
-                # the low 32 bits of a*v + b: LLVM narrows this to 32-bit SIMD lanes
-                h = np.uint32(np.uint64(v32) * np.uint64(a[p]) + np.uint64(b[p]))
-                row[p] = min(row[p], h)
+                h0 = np.uint32(v0 * a[p] + b[p])
+                h1 = np.uint32(v1 * a[p] + b[p])
+                h2 = np.uint32(v2 * a[p] + b[p])
+                h3 = np.uint32(v3 * a[p] + b[p])
+                row[p] = min(row[p], min(min(h0, h1), min(h2, h3)))
+            s += 4
+        while s < count:
+            v0 = _shingle32(shingles[s])
+            for p in range(num_perm):
+                row[p] = min(row[p], np.uint32(v0 * a[p] + b[p]))
+            s += 1
+        out[d, :] = row
     return out
 
 

@@ -206,6 +206,9 @@ def save_judgements(folder: Path, store: Judgements) -> None:
         raise
 
 
+_DTYPES = (np.uint32, np.uint64, np.int64, np.uint64, np.int64, np.uint32, np.int64)
+
+
 class SketchSpill:
     """Sketches of a streaming scan, batch by batch, in a temporary file: the joined table is
     built once at the end from exact sizes, so the peak is the table plus one batch, not the
@@ -216,31 +219,33 @@ class SketchSpill:
     def __init__(self, num_perm: int, folder: Path | None = None):
         self.num_perm = num_perm
         self._file = tempfile.TemporaryFile(prefix="derivdetect-sketches-", dir=folder)
-        self._parts = 0
-        self._sizes = {name: 0 for name in self._FIELDS}
+        self._parts: list = []              # per part, the length of each field
 
     def append(self, part: Sketches) -> None:
+        sizes = []
         for name in self._FIELDS:
             values = getattr(part, name)
             if name.endswith("_ends"):
                 values = np.diff(values, prepend=0)
-            np.save(self._file, values, allow_pickle=False)
-            self._sizes[name] += len(values)
-        self._parts += 1
+            self._file.write(np.ascontiguousarray(values).data)
+            sizes.append(len(values))
+        self._parts.append(sizes)
 
     def table(self) -> Sketches:
-        """All appended sketches, in order, as one table; the file is then closed."""
-        out = {name: np.empty((self._sizes[name], self.num_perm) if name == "signatures"
-                              else self._sizes[name], dtype=dtype)
-               for name, dtype in zip(self._FIELDS, (np.uint32, np.uint64, np.int64,
-                                                     np.uint64, np.int64, np.uint32, np.int64))}
-        at = {name: 0 for name in self._FIELDS}
+        """All appended sketches, in order, as one table; the file is then closed. Each
+        part's arrays are read straight into their place in the table."""
+        totals = np.sum(self._parts, axis=0, dtype=np.int64) if self._parts else [0] * 7
+        out = {name: np.empty((total, self.num_perm) if name == "signatures" else total,
+                              dtype=dtype)
+               for name, dtype, total in zip(self._FIELDS, _DTYPES, totals)}
+        at = dict.fromkeys(self._FIELDS, 0)
         self._file.seek(0)
-        for _ in range(self._parts):
-            for name in self._FIELDS:
-                values = np.load(self._file, allow_pickle=False)
-                out[name][at[name]: at[name] + len(values)] = values
-                at[name] += len(values)
+        for sizes in self._parts:
+            for name, count in zip(self._FIELDS, sizes):
+                target = out[name][at[name]: at[name] + count]
+                if self._file.readinto(memoryview(target).cast("B")) != target.nbytes:
+                    raise OSError("the temporary file of sketches was cut short")
+                at[name] += count
         self._file.close()
         for name in self._FIELDS:
             if name.endswith("_ends"):
