@@ -4,8 +4,8 @@ Generates ``--docs`` synthetic news articles with injected exact copies, light e
 and partial lifts (``_synth.py``), then runs, each in a fresh Python process of this script
 (``--only ours|baseline``) so that peak RSS is per system:
 
-* **ours**: ``derivdetect.engine.scan_documents`` with ``Config(workers=0)`` (one process per
-  core), as ``derivdetect scan`` runs it on a folder of these files;
+* **ours**: ``derivdetect.engine.scan_documents`` with ``Config(workers=0)`` (every core:
+  sketching threads, verifying processes), as ``derivdetect scan`` runs it on these files;
 * **baseline**: datasketch the plain way: ``MinHash(num_perm=128)`` per document,
   ``update_batch`` over its word 5-gram strings (lower-cased ``\\w+`` tokens), inserted into
   ``MinHashLSH(threshold=0.3, num_perm=128)``, then ``query`` with every document. One process;
@@ -400,14 +400,14 @@ def _print_load(r: dict) -> None:
 def print_ours(r: dict, mb: float) -> None:
     s = r["seconds"]
     print(f"\n== derivdetect {r.get('entry', 'scan_documents')} (Config(workers={r['config_workers']}): "
-          f"{r['workers']} processes)")
+          f"{r['workers']} cores: sketching threads, verifying processes)")
     print("  stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in s.items())
           + f"; end to end {r['wall']:.2f}")
     print(f"  sketch stages (sketch+candidates): {_rate(r['docs'], r['sketch_seconds']):,.0f} "
           f"articles/s, {_rate(mb, r['sketch_seconds']):.2f} MB/s")
     print(f"  end to end:                        {_rate(r['docs'], r['wall']):,.0f} "
           f"articles/s, {_rate(mb, r['wall']):.2f} MB/s")
-    print(f"  CPU time (s): main process {r['cpu_self']:.1f}, worker processes "
+    print(f"  CPU time (s): main process (with its threads) {r['cpu_self']:.1f}, worker processes "
           f"{r['cpu_children']:.1f}; per stage (both): "
           + ", ".join(f"{k} {v:.1f}" for k, v in r["stage_cpu"].items()))
     print(f"  CPU ms per article: sketch stages {1000 * r['cpu_sketch_stages'] / r['docs']:.2f},"
@@ -476,7 +476,7 @@ def print_comparison(ours: dict, base: dict | None) -> None:
         print(f"{name:34s} " + " ".join(f"{c:>{w}s}" for c, w in zip(cells, widths)) + f"  {rec}")
 
     n = ours["docs"]
-    row(f"derivdetect ({ours['workers']} proc), reported",
+    row(f"derivdetect ({ours['workers']} cores), reported",
         (f"{_rate(n, ours['sketch_seconds']):,.0f}", f"{_rate(n, ours['wall']):,.0f}",
          f"{1000 * ours['cpu_sketch_stages'] / n:.2f}", f"{1000 * ours['cpu_total'] / n:.2f}",
          f"{ours['rss_self_mb']:.0f}+{ours['rss_children_mb']:.0f}w"), ours["recall"])
@@ -492,7 +492,7 @@ def print_comparison(ours: dict, base: dict | None) -> None:
         print("  peak RSS 'M+Nw': main process + largest worker process (forked: shares pages)")
         ratio = _rate(n, ours["sketch_seconds"]) / rate
         print(f"speed ratio ours/baseline, sketch stages: {ratio:.2f}x in docs/s "
-              f"({ours['workers']} processes vs 1), "
+              f"({ours['workers']} cores vs 1), "
               f"{cpu / (1000 * ours['cpu_sketch_stages'] / n):.2f}x in CPU time per doc")
         print(f"speed ratio ours end to end / baseline: {_rate(n, ours['wall']) / rate:.2f}x in "
               f"docs/s, {cpu / (1000 * ours['cpu_total'] / n):.2f}x in CPU time per doc")

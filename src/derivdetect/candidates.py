@@ -139,13 +139,14 @@ def required_shared(len_a, len_b, min_shared: int):
 
 def shared_key_candidates(keys: np.ndarray, lengths: np.ndarray, max_df: int,
                           min_shared: int, fast: bool | None = None,
-                          in_place: bool = False) -> np.ndarray:
+                          in_place: bool = False, workers: int = 0) -> np.ndarray:
     """Pairs sharing enough keys (:func:`required_shared`) among those in at most ``max_df``
     documents. ``keys`` holds each document's distinct ``uint64`` keys one after the
     other, ``lengths[i]`` how many are document ``i``'s. ``fast`` (default: from
     :data:`FAST_MIN_DOCS` documents on) counts pairs in a compiled kernel, one document's
     partners at a time; otherwise block by block with numpy. Both give the same pairs.
     ``in_place`` sorts ``keys`` itself instead of a copy (it is then no longer usable).
+    The compiled path runs on ``workers`` threads (0: one per core).
     """
     n_docs = len(lengths)
     lengths = np.asarray(lengths, dtype=np.int64)
@@ -169,13 +170,14 @@ def shared_key_candidates(keys: np.ndarray, lengths: np.ndarray, max_df: int,
         k = compiled()
         k.mark_documents(entries, np.cumsum(lengths))
         entries.sort()
-        group_docs, group_ends = k.rare_key_groups(entries, doc_bits, max_df, threads())
-        del entries
-        if len(group_docs) >= 2**31:  # pragma: no cover - some 15 million articles
-            raise MemoryError("too many shared rewrite keys for one scan; scan in parts")
-        by_length = required_shared(np.arange(lengths.max() + 1), np.inf, min_shared)
-        return k.count_shared_keys(group_docs, group_ends, n_docs, lengths,
-                                   by_length.astype(np.int64), threads())
+        with threads(workers) as parts:
+            group_docs, group_ends = k.rare_key_groups(entries, doc_bits, max_df, parts)
+            del entries
+            if len(group_docs) >= 2**31:  # pragma: no cover - some 15 million articles
+                raise MemoryError("too many shared rewrite keys for one scan; scan in parts")
+            by_length = required_shared(np.arange(lengths.max() + 1), np.inf, min_shared)
+            return k.count_shared_keys(group_docs, group_ends, n_docs, lengths,
+                                       by_length.astype(np.int64), parts)
     entries |= np.repeat(np.arange(n_docs, dtype=np.uint64), lengths)
     entries.sort()
     return _shared_key_pairs_by_block(entries, doc_bits, lengths, max_df, min_shared)

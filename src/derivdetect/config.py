@@ -114,8 +114,9 @@ class Config:
     Running
     -------
     workers:
-        Processes used for sketching and for verifying candidate pairs (from 400 documents or
-        300 pairs; smaller jobs run in one process). 0 (default) means one per core.
+        Cores used: threads that sketch documents (above 1,000 documents; the compiled kernels
+        release the GIL) and count shared rewrite keys, and processes that verify candidate
+        pairs (from 300 pairs). Smaller jobs run on one. 0 (default) means one per core.
     seed:
         Seed of the MinHash permutations; signatures are comparable only with the same seed.
     """

@@ -5,7 +5,8 @@ ingest -> sketch (every document: signature, rewrite keys, line keys; a few KB e
 -> verify and align each candidate (full analysis only for documents in candidate pairs)
 -> classify -> cluster.
 
-Sketching and verification run in worker processes. Only :func:`scan` and :func:`compare`
+Sketching runs on threads of this process (compiled kernels that release the GIL) and
+verification in worker processes. Only :func:`scan` and :func:`compare`
 touch the filesystem (through ``ingest``); everything they call takes and returns plain data,
 so an archive index or a Spark engine can run the same stages on other storage.
 """
@@ -36,7 +37,6 @@ from .models import Document, Pair, ScanResult, Skipped
 from .sketch import Sketches, SketchStore, sketch_texts
 
 Progress = Callable[[str, int, int], None]
-PARALLEL_MIN_DOCS = 400
 PARALLEL_MIN_PAIRS = 300
 SKETCH_BATCH = 1000
 VERIFY_BATCH = 128
@@ -201,19 +201,36 @@ def find_candidates(docs: list, sketches: Sketches, config: Config, consume: boo
     n = len(sketches)
     if n < 2:
         return np.empty((0, 2), dtype=np.int64)
-    by_lsh = lsh_candidates(sketches.signatures, config.lsh_threshold)
-    if clock:
-        clock.split("candidates: LSH")
-    by_keys = shared_key_candidates(sketches.keys, sketches.key_counts(),
-                                    config.rewrite_max_df, config.rewrite_min_shared,
-                                    in_place=consume)
-    if clock:
-        clock.split("candidates: rewrite keys")
+
+    def by_lsh():
+        return lsh_candidates(sketches.signatures, config.lsh_threshold)
+
+    def by_keys():
+        return shared_key_candidates(sketches.keys, sketches.key_counts(),
+                                     config.rewrite_max_df, config.rewrite_min_shared,
+                                     in_place=consume, workers=config.workers)
+
+    if n >= FAST_MIN_DOCS and _workers(config) > 1:
+        # numpy's sorts and ufuncs and the kernels release the GIL: the LSH route runs on a
+        # thread beside the rewrite-key route, filling its serial steps (the sort of all keys)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            lsh = pool.submit(by_lsh)
+            keys = by_keys()
+            lsh = lsh.result()
+        if clock:
+            clock.split("candidates: LSH and rewrite keys, side by side")
+    else:
+        lsh = by_lsh()
+        if clock:
+            clock.split("candidates: LSH")
+        keys = by_keys()
+        if clock:
+            clock.split("candidates: rewrite keys")
     hashes = np.array([d.content_hash or f"\0{i}" for i, d in enumerate(docs)])
     _, first, group = np.unique(hashes, return_index=True, return_inverse=True)
     copies = np.flatnonzero(first[group] != np.arange(n))
     by_bytes = np.stack((first[group][copies], copies), axis=1).astype(np.int64)
-    return merge_candidates(n, by_lsh, by_keys, by_bytes)
+    return merge_candidates(n, lsh, keys, by_bytes)
 
 
 # ---------------------------------------------------------------------------- verification

@@ -16,7 +16,9 @@ numba is imported on first use: small scans never pay for it (see ``sketch.FAST_
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import Iterator
 
 import numpy as np
 
@@ -70,8 +72,16 @@ def compiled():
     return _compiled
 
 
-def threads() -> int:
-    """How many threads the parallel kernels use (numba's setting)."""
+@contextmanager
+def threads(workers: int = 0) -> Iterator[int]:
+    """Parallel kernels run inside use ``workers`` threads (0: numba's setting, one per core);
+    yields that number, which the kernels take to cut their work into parts."""
     import numba
 
-    return numba.get_num_threads()
+    before = numba.get_num_threads()
+    if workers:
+        numba.set_num_threads(max(1, min(workers, numba.config.NUMBA_NUM_THREADS)))
+    try:
+        yield numba.get_num_threads()
+    finally:
+        numba.set_num_threads(before)
