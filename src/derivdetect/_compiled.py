@@ -439,6 +439,49 @@ def table_insert(slots, ids, keys, first_id):
 
 
 @njit
+def table_add(slots, ids, queries, found, first_id, limit):
+    """Give the queries ``found`` as -1 (absent) new ids ``first_id, first_id+1, ...`` in
+    order of first appearance, inserting each distinct one, while the table holds fewer than
+    ``limit`` keys. Returns ``(positions of the queries that were new, the query to resume
+    from)``: ``len(queries)`` when all are in, otherwise the table must grow first."""
+    mask = u64(len(slots) - 1)
+    firsts = np.empty(len(queries), np.int64)
+    added = 0
+    for q in range(len(queries)):
+        if found[q] >= 0:
+            continue
+        key = queries[q]
+        at = key & mask
+        while slots[at] != 0 and slots[at] != key:
+            at = (at + u64(1)) & mask
+        if slots[at] == key:
+            found[q] = ids[at]
+            continue
+        if first_id + added >= limit:
+            return firsts[:added], q
+        slots[at] = key
+        ids[at] = first_id + added
+        found[q] = first_id + added
+        firsts[added] = q
+        added += 1
+    return firsts[:added], len(queries)
+
+
+@njit
+def newly_known(known, ids):
+    """The distinct ``ids`` not yet ``known``, in order of first appearance; they are marked
+    known here (the caller fills in what they stand for)."""
+    out = np.empty(len(ids), np.int64)
+    count = 0
+    for i in ids:
+        if not known[i]:
+            known[i] = True
+            out[count] = i
+            count += 1
+    return out[:count]
+
+
+@njit
 def mark_documents(entries, doc_ends):
     """``entries[k] |= d`` for each entry ``k`` of document ``d`` (``doc_ends``: cumulative
     entry counts): the document's index in the low bits, in place."""

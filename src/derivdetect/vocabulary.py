@@ -50,22 +50,21 @@ class _Vocabulary:
         from .normalize import _stopword_languages, form_of
 
         ids = kernels.table_find(self.slots, self.slot_ids, hashes)
-        missing = ids < 0
-        if not missing.any():
-            return ids
-        new, first = np.unique(hashes[missing], return_index=True)
-        where = np.flatnonzero(missing)[first]
-        forms = [form_of(raw_at(int(w))) for w in where]
-        first_id = self.size
-        self._reserve(kernels, first_id + len(new))
-        kernels.table_insert(self.slots, self.slot_ids, new, first_id)
-        index = _stopword_languages()
-        stop = first_id + len(new)
-        self.form_hashes[first_id:stop] = [_hash(f) for f in forms]
-        self.masks[first_id:stop] = [index.get(f, 0) for f in forms]
-        self.forms[first_id:stop] = forms
-        self.size = stop
-        ids[missing] = first_id + np.searchsorted(new, hashes[missing])
+        start = 0 if ids.min(initial=0) < 0 else len(hashes)
+        while start < len(hashes):
+            self._reserve(kernels, self.size + 1)
+            first_id = self.size
+            firsts, done = kernels.table_add(self.slots, self.slot_ids, hashes[start:],
+                                             ids[start:], first_id, len(self.slots) // 2)
+            forms = [form_of(raw_at(start + q)) for q in firsts.tolist()]
+            index = _stopword_languages()
+            stop = first_id + len(forms)
+            self._reserve(kernels, stop)
+            self.form_hashes[first_id:stop] = [_hash(f) for f in forms]
+            self.masks[first_id:stop] = [index.get(f, 0) for f in forms]
+            self.forms[first_id:stop] = forms
+            self.size = stop
+            start += done
         return ids
 
     def forms_of(self, ids: np.ndarray) -> np.ndarray:
@@ -81,14 +80,13 @@ class _Vocabulary:
         with self.lock:
             stems, content, known, strings = self._grown(self.lexical, lang, (
                 np.uint64, bool, bool, object))
-            need = np.unique(ids[~known[ids]])
+            need = _newly_known(known, ids)
             if len(need):
                 lexicon = _lexicon(lang)
                 entries = [lexicon(form) for form in self.forms[need].tolist()]
                 stems[need] = [_hash(stem) for stem, _ in entries]
                 content[need] = [flag for _, flag in entries]
                 strings[need] = [stem for stem, _ in entries]
-                known[need] = True
             return stems[ids], content[ids], strings
 
     def weights_of(self, lang: str, ids: np.ndarray) -> np.ndarray:
@@ -98,10 +96,9 @@ class _Vocabulary:
 
         with self.lock:
             weights, known = self._grown(self.weighted, lang, (np.float32, bool))
-            need = np.unique(ids[~known[ids]])
+            need = _newly_known(known, ids)
             if len(need):
                 weights[need] = form_weights(self.forms[need].tolist(), lang)
-                known[need] = True
             return weights[ids]
 
     def _grown(self, store: dict, lang: str, dtypes: tuple) -> tuple:
@@ -133,6 +130,13 @@ class _Vocabulary:
             self.slots = np.zeros(size, dtype=np.uint64)
             self.slot_ids = np.zeros(size, dtype=np.int64)
             kernels.table_insert(self.slots, self.slot_ids, keys[order], 0)
+
+
+def _newly_known(known: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """``kernels.newly_known`` (the ids of ``ids`` not yet ``known``, now marked known)."""
+    from .kernels import compiled
+
+    return compiled().newly_known(known, ids)
 
 
 _VOCABULARY = _Vocabulary()
