@@ -240,6 +240,7 @@ def line_keys(block_starts, block_ends, block_docs, token_starts, doc_tokens,
 
 @njit
 def _ngrams(hashes, n):
+    """Hashes of the n-grams of ``hashes`` (``shingle.ngram_hashes``)."""
     count = len(hashes)
     if count == 0:
         return np.empty(0, np.uint64)
@@ -391,14 +392,9 @@ def content_keys(stem_hashes, is_content, doc_tokens, n):
                 stems_out[ns + m] = stem_hashes[t]
                 m += 1
         begin = stop
-        width = min(n, m)
-        count = m - width + 1 if m else 0
-        for i in range(count):      # _ngrams, written in place
-            v = stems_out[ns + i]
-            for offset in range(1, width):
-                v = v * NGRAM_MULT + stems_out[ns + i + offset]
-                v ^= v >> S29
-            keys_out[nk + i] = v
+        grams = _ngrams(stems_out[ns: ns + m], n)
+        count = len(grams)
+        keys_out[nk: nk + count] = grams
         nk += _distinct(keys_out, nk, nk + count, scratch)
         keys_end[d] = nk
         for i in range(m):
