@@ -206,15 +206,13 @@ def save_judgements(folder: Path, store: Judgements) -> None:
         raise
 
 
-_DTYPES = (np.uint32, np.uint64, np.int64, np.uint64, np.int64, np.uint32, np.int64)
-
-
 class SketchSpill:
     """Sketches of a streaming scan, batch by batch, in a temporary file: the joined table is
     built once at the end from exact sizes, so the peak is the table plus one batch, not the
     batches and the table together (3 GB apiece at a million articles)."""
 
     _FIELDS = ("signatures", "keys", "key_ends", "lines", "line_ends", "stems", "stem_ends")
+    _DTYPES = (np.uint32, np.uint64, np.int64, np.uint64, np.int64, np.uint32, np.int64)
 
     def __init__(self, num_perm: int, folder: Path | None = None):
         self.num_perm = num_perm
@@ -234,10 +232,11 @@ class SketchSpill:
     def table(self) -> Sketches:
         """All appended sketches, in order, as one table; the file is then closed. Each
         part's arrays are read straight into their place in the table."""
-        totals = np.sum(self._parts, axis=0, dtype=np.int64) if self._parts else [0] * 7
+        totals = (np.sum(self._parts, axis=0, dtype=np.int64) if self._parts
+                  else np.zeros(len(self._FIELDS), np.int64))
         out = {name: np.empty((total, self.num_perm) if name == "signatures" else total,
                               dtype=dtype)
-               for name, dtype, total in zip(self._FIELDS, _DTYPES, totals)}
+               for name, dtype, total in zip(self._FIELDS, self._DTYPES, totals)}
         at = dict.fromkeys(self._FIELDS, 0)
         self._file.seek(0)
         for sizes in self._parts:
