@@ -1,25 +1,67 @@
 """Command line: parse options, call the library, map domain errors to messages and exit codes.
 
-Exit codes: 0 success; 1 ``--strict`` and some files were skipped; 2 usage or input error
-(bad option, missing folder, unreadable file); 130 interrupted.
+Exit codes (also in ``--help``): 0 success; 1 ``--fail-on-match`` and a pair was found, or
+``--strict`` and a file was skipped; 2 usage, input or output error (bad option, missing folder,
+unreadable file, an output folder that is not derivdetect's or is busy), with a one-line
+message; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
 
-import json
+import signal
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from . import __version__
 from .config import Config
-from .errors import DerivDetectError
+from .errors import ConfigError, DerivDetectError
+from .explain import for_terminal
+
+EXIT_FOUND = 1
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+EXIT_CODES = """Exit codes: 0 success; 1 with --fail-on-match a pair was found (or, with --strict, a
+file was skipped); 2 usage, input or output error, with a one-line message; 130 interrupted
+(Ctrl-C); 143 terminated (SIGTERM)."""
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Find copies, light edits and rewrites among articles.")
+                  context_settings={"help_option_names": ["-h", "--help"]},
+                  help="Find copies, light edits and rewrites among articles.\n\n" + EXIT_CODES,
+                  epilog=EXIT_CODES)
 
-EXIT_STRICT = 1
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"derivdetect {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_show_version,
+                                       is_eager=True, help="Print the version and exit.")) -> None:
+    """Find copies, light edits and rewrites among articles."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``timeout``, systemd, ``docker stop``), raised in the main thread so that the
+    scan unwinds like on Ctrl-C: workers stopped, staging folder removed, lock released."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
+
+
+def _catch_sigterm():
+    """Turn SIGTERM into :class:`Terminated`; returns the previous handler (``None`` where
+    handlers can't be set: not the main thread)."""
+    try:
+        return signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:
+        return None
 
 
 def _config(config_file: Optional[Path], **overrides) -> Config:
@@ -27,41 +69,53 @@ def _config(config_file: Optional[Path], **overrides) -> Config:
     return base.replace(**overrides)
 
 
+def _plural(count: int, noun: str, plural: Optional[str] = None) -> str:
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
 class _Progress:
-    """A one-line progress display on stderr; silent when stderr is not a terminal."""
+    """Progress bars on stderr (rich, which typer ships); silent unless stderr is a terminal."""
 
     def __init__(self, enabled: bool):
-        self.enabled = enabled and sys.stderr.isatty()
-        self.stage = None
+        self._bars = None
+        self._tasks: dict = {}
+        if enabled and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._bars = Progress(TextColumn("{task.description:<10}"), BarColumn(),
+                                  MofNCompleteColumn(), console=Console(stderr=True),
+                                  transient=True)
+            self._bars.start()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if not self.enabled:
+        if self._bars is None:
             return
-        if total:
-            width = 30
-            filled = int(width * done / total)
-            bar = "#" * filled + "-" * (width - filled)
-            sys.stderr.write(f"\r{stage:<10} [{bar}] {done}/{total}")
-        else:
-            sys.stderr.write(f"\r{stage:<10} {done}")
-        self.stage = stage
-        sys.stderr.flush()
+        if stage not in self._tasks:
+            self._tasks[stage] = self._bars.add_task(stage, total=total or None)
+        self._bars.update(self._tasks[stage], completed=done, total=total or None)
 
     def close(self) -> None:
-        if self.enabled and self.stage is not None:
-            sys.stderr.write("\r" + " " * 70 + "\r")
-            sys.stderr.flush()
+        if self._bars is not None:
+            self._bars.stop()
+            self._bars = None
 
 
 def _fail(exc: DerivDetectError) -> None:
-    typer.echo(f"derivdetect: {exc}", err=True)
+    typer.echo(f"derivdetect: {for_terminal(str(exc))}", err=True)
     raise typer.Exit(exc.exit_code)
 
 
-@app.command()
+def _interrupted(exc: KeyboardInterrupt, where: str) -> None:
+    how = "terminated" if isinstance(exc, Terminated) else "interrupted"
+    typer.echo(f"derivdetect: {how}; {where}", err=True)
+    raise typer.Exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
+
+
+@app.command(epilog=EXIT_CODES)
 def scan(
     folder: Path = typer.Argument(..., help="Folder of articles (.txt .md .html .jsonl), read recursively."),
-    out: Path = typer.Option(Path("reports"), "--out", "-o", help="Output folder for pairs.json, pairs.csv, index.html."),
+    out: Path = typer.Option(Path("reports"), "--out", "-o", help="Output folder for pairs.json, pairs.csv, index.html: new, empty, or one derivdetect wrote before (never the scanned folder)."),
     config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file of settings (see Config)."),
     encoding: Optional[str] = typer.Option(None, help="Encoding for files that are not UTF-8 (default: detect)."),
     max_chars: Optional[int] = typer.Option(None, help="Skip articles longer than this many characters."),
@@ -72,60 +126,91 @@ def scan(
     workers: Optional[int] = typer.Option(None, help="Processes to use (0 = one per core)."),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse the sketches and judged pairs of unchanged files from the last scan (kept in OUT/.cache)."),
     strict: bool = typer.Option(False, "--strict", help="Exit with code 1 if any file was skipped."),
+    fail_on_match: bool = typer.Option(False, "--fail-on-match", help="Exit with code 1 if any pair is reported (for CI and cron jobs)."),
+    json_out: Optional[str] = typer.Option(None, "--json", metavar="-", help="'-': also print pairs.json to standard output."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
     """Scan FOLDER and write the pairs that are copies or rewrites of each other."""
     from .engine import scan as run_scan
-    from .report import write_outputs
+    from .report import OutputFolder, payload_json, write_report_files
 
+    if json_out is not None and json_out != "-":
+        _fail(ConfigError(
+            f"--json {json_out}: only '-' (standard output) is accepted; pairs.json is always "
+            "written to the --out folder"))
+    previous = _catch_sigterm()
     progress = _Progress(not quiet)
+    target = OutputFolder(out, scanned=folder)
     try:
         config = _config(config_file, encoding=encoding, max_chars=max_chars,
                          html_extractor=html_extractor,
                          derivative_coverage=derivative_coverage,
                          paraphrase_threshold=paraphrase_threshold,
                          min_exact_words=min_exact_words, workers=workers)
-        result = run_scan(folder, config, progress, cache_dir=out / ".cache" if cache else None,
+        target.open()
+        result = run_scan(folder, config, progress, cache_dir=target.cache_dir if cache else None,
                           exclude=out)
-        written = write_outputs(result, out)
+        progress.close()
+        written = target.publish(lambda staging: write_report_files(result, staging))
     except DerivDetectError as exc:
         progress.close()
+        target.close()
         _fail(exc)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         progress.close()
-        typer.echo("derivdetect: interrupted; every output file is whole (old or new)", err=True)
-        raise typer.Exit(130)
-    progress.close()
+        target.close()
+        _interrupted(exc, f"the new report is in {out}" if target.replaced
+                     else f"the report in {out} is unchanged")
+    finally:
+        target.close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    if json_out == "-":
+        sys.stdout.write(payload_json(result) + "\n")
+        sys.stdout.flush()
+    if not result.documents and not result.skipped:
+        typer.echo(f"derivdetect: {for_terminal(str(folder))}: no articles found "
+                   "(.txt .md .markdown .html .htm .jsonl)", err=True)
     if not quiet:
-        verdicts = {}
+        verdicts: dict = {}
         for pair in result.pairs:
             verdicts[pair.verdict] = verdicts.get(pair.verdict, 0) + 1
-        summary = ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items())) or "no copies or rewrites"
-        typer.echo(f"{len(result.documents)} documents read, {len(result.skipped)} skipped; "
-                   f"{len(result.pairs)} pairs reported ({summary}); "
-                   f"{len(result.clusters)} families.", err=True)
+        summary = ", ".join(f"{n:,} {v}" for v, n in sorted(verdicts.items())) \
+            or "no copies or rewrites"
+        typer.echo(f"{_plural(len(result.documents), 'document')} read, "
+                   f"{len(result.skipped):,} skipped; "
+                   f"{_plural(len(result.pairs), 'pair')} reported ({summary}); "
+                   f"{_plural(len(result.clusters), 'family', 'families')}.", err=True)
         for skipped in result.skipped[:20]:
-            typer.echo(f"  skipped {skipped.path}: {skipped.reason}", err=True)
+            typer.echo(f"  skipped {for_terminal(skipped.path)}: {for_terminal(skipped.reason)}",
+                       err=True)
         if len(result.skipped) > 20:
-            typer.echo(f"  … and {len(result.skipped) - 20} more (see pairs.json)", err=True)
-        typer.echo(f"Report: {written[-1] if written else out}", err=True)
+            typer.echo(f"  … and {len(result.skipped) - 20:,} more (see pairs.json)", err=True)
+        typer.echo(f"Report: {for_terminal(str(written[-1] if written else out))}", err=True)
+    if fail_on_match and result.pairs:
+        raise typer.Exit(EXIT_FOUND)
     if strict and result.skipped:
-        raise typer.Exit(EXIT_STRICT)
+        raise typer.Exit(EXIT_FOUND)
 
 
-@app.command()
+@app.command(epilog="Exit codes: 0 success (1 with --fail-on-match when the pair is verbatim, "
+                    "near-duplicate or derivative); 2 usage or input error.")
 def compare(
-    a: Path = typer.Argument(..., help="First article."),
-    b: Path = typer.Argument(..., help="Second article."),
+    a: str = typer.Argument(..., help="First article (one article of a .jsonl file: FILE.jsonl#ID)."),
+    b: str = typer.Argument(..., help="Second article."),
     as_json: bool = typer.Option(False, "--json", help="Print the pair as JSON (same shape as in pairs.json)."),
     config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file of settings."),
     encoding: Optional[str] = typer.Option(None, help="Encoding for files that are not UTF-8."),
     max_chars: Optional[int] = typer.Option(None, help="Refuse articles longer than this many characters."),
     html_extractor: Optional[str] = typer.Option(None, help="'trafilatura' (main text only) or 'text' (all visible text)."),
+    fail_on_match: bool = typer.Option(False, "--fail-on-match", help="Exit with code 1 if the pair is a copy or rewrite (verbatim, near-duplicate or derivative)."),
 ) -> None:
     """Judge one pair: verdict, source, extent and the passages they share."""
+    import json
+
     from .engine import compare as run_compare
     from .explain import explain_pair
+    from .models import VERDICTS
 
     try:
         config = _config(config_file, encoding=encoding, max_chars=max_chars,
@@ -137,6 +222,8 @@ def compare(
         typer.echo(json.dumps(pair.to_dict(), ensure_ascii=True, indent=1))
     else:
         typer.echo(explain_pair(pair, doc_a, doc_b))
+    if fail_on_match and pair.verdict in VERDICTS:
+        raise typer.Exit(EXIT_FOUND)
 
 
 def main() -> None:

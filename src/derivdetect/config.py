@@ -16,6 +16,16 @@ from typing import Any, Optional
 from .errors import ConfigError
 
 
+#: Bounds of the integer settings (``None``: no upper bound). Shingles and keys longer than a
+#: sentence, or fewer permutations than 16, would make the routes meaningless.
+_INT_RANGES = {
+    "max_chars": (1, None), "shingle_words": (1, 20), "num_perm": (16, 1024),
+    "rewrite_key_words": (1, 10), "rewrite_max_df": (2, None), "rewrite_min_shared": (1, None),
+    "min_exact_words": (1, 100), "derivative_run_words": (1, None),
+    "boilerplate_min_docs": (2, None), "boilerplate_max_words": (1, None),
+}
+
+
 @dataclass(frozen=True)
 class Config:
     """Settings for a scan or a comparison.
@@ -40,8 +50,9 @@ class Config:
         usual choice for news: long enough that shared names and stock phrases rarely collide,
         short enough that light edits leave most shingles intact.
     num_perm:
-        MinHash permutations. 128 gives a Jaccard estimate with standard error about 0.04;
-        more permutations cost time and memory linearly.
+        MinHash permutations (16 to 1,024). 128 gives a Jaccard estimate with standard error
+        about 0.04; more permutations cost time and memory linearly; below 16 the estimate
+        (standard error 0.125 at 16) is noise.
     lsh_threshold:
         Jaccard (of word shingles) above which the LSH route should make a pair a candidate.
         0.3 finds near-duplicates and light edits; lower values make more candidates to verify.
@@ -156,11 +167,11 @@ class Config:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ConfigError(f"{name}={value}: must be between 0 and 1")
-        for name in ("shingle_words", "num_perm", "rewrite_key_words", "rewrite_max_df",
-                     "rewrite_min_shared", "min_exact_words", "boilerplate_min_docs", "derivative_run_words",
-                     "boilerplate_max_words", "max_chars"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"{name}={getattr(self, name)}: must be at least 1")
+        for name, (low, high) in _INT_RANGES.items():
+            value = getattr(self, name)
+            if value < low or (high is not None and value > high):
+                bound = f"between {low:,} and {high:,}" if high is not None else f"at least {low:,}"
+                raise ConfigError(f"{name}={value}: must be {bound}")
         if self.workers < 0:
             raise ConfigError(f"workers={self.workers}: must be 0 (one per core) or more")
         if self.html_extractor not in ("trafilatura", "text"):
@@ -182,14 +193,25 @@ class Config:
 
     @classmethod
     def from_toml(cls, path: Path, base: Optional["Config"] = None) -> "Config":
-        """Read settings from a TOML file: top-level keys or a ``[derivdetect]`` table."""
+        """Read settings from a TOML file: top-level keys or a ``[derivdetect]`` table (not
+        both: which one wins would be a guess)."""
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"{path}: config file not found") from None
+        except IsADirectoryError:
+            raise ConfigError(f"{path}: is a folder; --config takes a TOML file") from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-        data = data.get("derivdetect", data)
+        if isinstance(data.get("derivdetect"), dict):
+            others = sorted(set(data) - {"derivdetect"})
+            if others:
+                raise ConfigError(
+                    f"{path}: settings both at the top ({', '.join(others)}) and in a "
+                    "[derivdetect] table; keep them in one place")
+            data = data["derivdetect"]
         defaults = cls()
         for key, value in data.items():
             if not hasattr(defaults, key):

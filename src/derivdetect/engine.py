@@ -13,11 +13,10 @@ so an archive index or a Spark engine can run the same stages on other storage.
 
 from __future__ import annotations
 
-import ctypes
 import datetime as _dt
-import os
 from collections import OrderedDict, deque
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import closing
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
@@ -33,7 +32,8 @@ from .errors import InputError
 from .index import Judgements, SketchSpill, judgement_context, pair_key
 from .judge import Prepared, compare_documents, judge, prepare, prepare_many, small_matrix_mode
 from .kernels import FAST_MIN_DOCS
-from .models import Document, Pair, ScanResult, Skipped
+from .pool import return_free_memory, run_batches, worker_count
+from .models import Document, Pair, ScanResult
 from .sketch import Sketches, SketchStore, sketch_texts
 
 Progress = Callable[[str, int, int], None]
@@ -51,10 +51,6 @@ TOPIC_MAX_GROUP = 64
 def _sketch_batch(args) -> Sketches:
     texts, config, fast = args
     return sketch_texts(texts, config, fast)
-
-
-def _workers(config: Config) -> int:
-    return config.workers or os.cpu_count() or 1
 
 
 def sketch_corpus(docs: list, config: Config, progress: Optional[Progress] = None,
@@ -90,9 +86,18 @@ def sketch_stream(batches: Iterable, config: Config, progress: Optional[Progress
             in_flight.append((keys, todo))
             yield [batch[i].text for i in todo], config, fast
 
+    # closing: an exception here (Ctrl-C, SIGTERM) stops the pool at once, not when the
+    # traceback that keeps the generator alive is freed
+    with closing(run_batches(_sketch_batch, jobs(), config, parallel, threads=fast)) as results:
+        return _join_sketches(results, in_flight, known, config, progress, total)
+
+
+def _join_sketches(results: Iterator, in_flight: deque, known: Optional[SketchStore],
+                   config: Config, progress: Optional[Progress], total: int) -> Sketches:
+    """The sketched batches in order, each joined with its documents' cached sketches."""
     parts = SketchSpill(config.num_perm)
     done = 0
-    for new in _run_batches(_sketch_batch, jobs(), config, parallel, threads=fast):
+    for new in results:
         keys, todo = in_flight.popleft()
         if len(todo) == len(keys):
             parts.append(new)
@@ -110,57 +115,11 @@ def sketch_stream(batches: Iterable, config: Config, progress: Optional[Progress
     return parts.table()
 
 
-def return_free_memory() -> None:
-    """Hand freed heap memory back to the system (glibc; elsewhere nothing to do), so that
-    the memory of the candidate stage is not carried through verification and into the
-    forked workers."""
-    libc = _glibc()
-    if libc is not None:
-        libc.malloc_trim(0)
-
-
-def _glibc():
-    try:
-        libc = ctypes.CDLL(None)
-        libc.malloc_trim  # noqa: B018 - glibc only
-        return libc
-    except (OSError, AttributeError, TypeError):
-        return None
-
-
 def _sketch_key(doc: Document) -> str:
     """Cache key of a document's sketch: its bytes' hash and how they were read (the same
     bytes read as text and as HTML give different texts); empty (never cached) for a document
     without a hash."""
     return f"{doc.format}:{doc.content_hash}" if doc.content_hash else ""
-
-
-def _run_batches(function, jobs: Iterable, config: Config, parallel: bool,
-                 threads: bool = False) -> Iterator:
-    """``function`` over ``jobs``, in order, in worker processes (``threads``: threads of
-    this process, for functions that spend their time in code that releases the GIL) when
-    ``parallel`` and more than one worker is configured; the pool never outlives the loop
-    (Ctrl-C included). At most ``2 * workers + 1`` jobs are in flight, so a generator of jobs
-    is consumed as results are used (a streaming scan never holds more than a few batches of
-    texts)."""
-    if not parallel or _workers(config) == 1:
-        yield from map(function, jobs)
-        return
-    workers = _workers(config)
-    executor = ThreadPoolExecutor if threads else ProcessPoolExecutor
-    with executor(max_workers=workers) as pool:
-        pending: deque = deque()
-        try:
-            for job in jobs:
-                pending.append(pool.submit(function, job))
-                if len(pending) > 2 * workers:  # bounded: jobs are made as results are used
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()
-            pool.shutdown(cancel_futures=True)
 
 
 def common_lines(sketches: Sketches, min_docs: int) -> frozenset:
@@ -210,7 +169,7 @@ def find_candidates(docs: list, sketches: Sketches, config: Config, consume: boo
                                      config.rewrite_max_df, config.rewrite_min_shared,
                                      in_place=consume, workers=config.workers)
 
-    if n >= FAST_MIN_DOCS and _workers(config) > 1:
+    if n >= FAST_MIN_DOCS and worker_count(config) > 1:
         # numpy's sorts and ufuncs and the kernels release the GIL: the LSH route runs on a
         # thread beside the rewrite-key route, filling its serial steps (the sort of all keys)
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -326,12 +285,13 @@ def verify_candidates(docs: list, candidates: np.ndarray, config: Config,
 
     judged = {}
     done = len(reused)
-    results = _run_batches(_verify_batch, jobs(), config, len(pairs) >= PARALLEL_MIN_PAIRS)
-    for batch, result in zip(batches, results):
-        judged.update(zip(batch, result))
-        done += len(batch)
-        if progress:
-            progress("aligning", done, len(keys))
+    results = run_batches(_verify_batch, jobs(), config, len(pairs) >= PARALLEL_MIN_PAIRS)
+    with closing(results):
+        for batch, result in zip(batches, results):
+            judged.update(zip(batch, result))
+            done += len(batch)
+            if progress:
+                progress("aligning", done, len(keys))
     if judgements is not None:
         judgements.items = {key: judged.get(ij) or known[key]
                             for ij, key in keys.items() if key}
@@ -457,8 +417,9 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
          cache_dir: Optional[Path] = None, exclude: Optional[Path] = None) -> ScanResult:
     """Read every article under ``root`` and find its copies and rewrites. With ``cache_dir``,
     sketches of unchanged files are reused from the previous scan and the cache is updated.
-    Files under ``exclude`` (the output folder, when it lies inside ``root``) are skipped: a
-    report's pair pages hold the texts of both articles and would match them."""
+    Files under ``exclude`` (the output folder, when it lies inside ``root``) are not read,
+    nor listed as skipped (their count is ``stats["output_files_not_read"]``): a report's pair
+    pages hold the texts of both articles and would match them."""
     from .index import TextSpill, load_judgements, load_sketches, save_judgements, save_sketches
     from .ingest import iter_inputs
 
@@ -468,6 +429,7 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
     if not root.is_dir():
         raise InputError(f"{root}: not a folder; to judge two files use 'derivdetect compare A B'")
     docs, skipped = [], []
+    own_files: set = set()
     excluded = _inside(root, exclude)
     known = load_sketches(cache_dir, config) if cache_dir else None
     judgements = load_judgements(cache_dir) if cache_dir else None
@@ -479,9 +441,8 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
             batch: list = []
             for item in iter_inputs(root, config):
                 if excluded is not None and _under(item.path, excluded):
-                    item = Skipped(item.path.split("#")[0], "in derivdetect's own output folder")
-                    if skipped and skipped[-1] == item:
-                        continue
+                    own_files.add(item.path.split("#")[0])
+                    continue
                 if not isinstance(item, Document):
                     skipped.append(item)
                     continue
@@ -519,11 +480,13 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
                 cache_note = "not saved: the output folder is not writable"
         if cache_note:
             stats["cache"] = cache_note
+        if own_files:
+            stats["output_files_not_read"] = len(own_files)
         paired = {p.a for p in pairs} | {p.b for p in pairs}
         documents = tuple(replace(d, text=spill.get(i)) if d.id in paired else d
                           for i, d in enumerate(docs))
     return ScanResult(
-        root=str(root), documents=documents, pairs=pairs, clusters=clusters,
+        root=str(root.resolve()), documents=documents, pairs=pairs, clusters=clusters,
         skipped=tuple(skipped), settings=config.to_dict(),
         created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         boilerplate=boilerplate, stats={**stats, "skipped": len(skipped), "version": __version__})
@@ -543,10 +506,10 @@ def _under(path: str, folder: str) -> bool:
     return folder == "." or path == folder or path.startswith(folder + "/")
 
 
-def compare(path_a: Path, path_b: Path, config: Config) -> tuple[Pair, Document, Document]:
-    """Read two files and judge them."""
+def compare(path_a: str | Path, path_b: str | Path, config: Config) -> tuple[Pair, Document, Document]:
+    """Read two files (or ``FILE.jsonl#ID`` articles) and judge them."""
     from .ingest import read_document
 
-    doc_a = read_document(Path(path_a), config)
-    doc_b = read_document(Path(path_b), config)
+    doc_a = read_document(path_a, config)
+    doc_b = read_document(path_b, config)
     return compare_documents(doc_a, doc_b, config), doc_a, doc_b

@@ -36,3 +36,13 @@ def require(module: str, extra: str, purpose: str):
             f"{purpose} needs the '{module}' package; install it with: "
             f"pip install 'derivdetect[{extra}]'"
         ) from exc
+
+
+class OutputError(DerivDetectError):
+    """The output folder cannot be used: not derivdetect's, the scanned folder, unwritable."""
+
+    exit_code = 2
+
+
+class OutputBusyError(OutputError):
+    """Another scan holds the output folder's lock."""

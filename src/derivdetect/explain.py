@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from .models import Document, Pair
 
 _COLUMN = 38
+# Control characters (C0, DEL, C1: terminal escape sequences, forged line breaks), the Unicode
+# line and paragraph separators and the bidirectional overrides (text shown in another order).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def for_terminal(text: str) -> str:
+    """``text`` safe to print on one terminal line: file names and article text are
+    untrusted, and a newline or an escape sequence in them must show as ``\\n`` or
+    ``\\x1b``, not forge lines or drive the terminal."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _snippet(text: str, start: int, end: int, limit: int = 160) -> str:
-    piece = " ".join(text[start:end].split())
+    piece = for_terminal(" ".join(text[start:end].split()))
     return piece if len(piece) <= limit else piece[: limit - 1] + "…"
 
 
 def explain_pair(pair: Pair, doc_a: Document, doc_b: Document, top: int = 6) -> str:
     s = pair.scores
     lines = [
-        f"A: {doc_a.path}" + (f"  ({doc_a.title})" if doc_a.title else ""),
-        f"B: {doc_b.path}" + (f"  ({doc_b.title})" if doc_b.title else ""),
+        f"A: {for_terminal(doc_a.id)}" + (f"  ({for_terminal(doc_a.title)})" if doc_a.title else ""),
+        f"B: {for_terminal(doc_b.id)}" + (f"  ({for_terminal(doc_b.title)})" if doc_b.title else ""),
         f"verdict:  {pair.verdict}" + (f", {pair.extent}" if pair.extent else ""),
-        f"source:   {pair.source or 'unknown'} ({pair.source_reason})",
+        f"source:   {for_terminal(pair.source or 'unknown')} ({for_terminal(pair.source_reason)})",
         f"coverage: A {s['coverage_a']:.0%} (exact {s['exact_coverage_a']:.0%}), "
         f"B {s['coverage_b']:.0%} (exact {s['exact_coverage_b']:.0%}); "
         f"longest verbatim run {s['longest_exact_words']} words",

@@ -21,6 +21,7 @@ import numpy as np
 
 from . import __version__
 from .config import Config
+from .files import creation_mode
 from .sketch import Sketches, SketchStore
 
 CACHE_NAME = "sketches.npz"
@@ -73,6 +74,7 @@ def save_sketches(folder: Path, config: Config, keys: list, table: Sketches) -> 
               **{name: getattr(table, name) for name in _PARTS}}
     fd, tmp = tempfile.mkstemp(prefix=f".{CACHE_NAME}.", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(fd, creation_mode())
         with os.fdopen(fd, "wb") as handle:
             np.savez(handle, **arrays)
         os.replace(tmp, folder / CACHE_NAME)
@@ -194,6 +196,7 @@ def save_judgements(folder: Path, store: Judgements) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{JUDGEMENTS_NAME}.", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(fd, creation_mode())
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(json.dumps({"version": __version__, "context": store.context}) + "\n")
             for key, (pair, spans_a, spans_b) in store.items.items():

@@ -17,7 +17,8 @@ VERDICTS = ("verbatim", "near-duplicate", "derivative")
 class Document:
     """One article as read from disk.
 
-    ``id`` is the path relative to the scanned folder (``path#line-id`` for a JSONL line);
+    ``id`` is the path relative to the scanned folder (``path#ID`` for a JSONL article, ID
+    its ``id`` or line number; unique in a scan, see ``ingest.jsonl``);
     ``text`` is the decoded original text: every reported offset points into it. ``chars`` is
     its length; a large scan keeps texts on disk and returns documents outside reported pairs
     with ``text=""`` (see ``engine.scan``), where ``chars`` still gives the length.

@@ -1,47 +1,47 @@
-"""Report stage: writes pairs.json, pairs.csv and the HTML report; nothing is half-written."""
+"""Report stage: writes pairs.json, pairs.csv and the HTML report, replaced as a whole.
+
+Where and how files are written is decided in one place, :mod:`.output` (the output folder's
+rule, its lock, the staging folder and the swap).
+"""
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
+from typing import Optional
 
-from ..errors import InputError
 from ..models import ScanResult
+from .output import OutputFolder, atomic_write
 from .tables import pairs_frame, scan_payload
 
-
-def atomic_write(path: Path, data: str) -> None:
-    """Write to a temporary file beside ``path``, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+__all__ = ["write_outputs", "write_report_files", "atomic_write", "OutputFolder",
+           "payload_json"]
 
 
-def write_outputs(result: ScanResult, out_dir: Path) -> list[Path]:
-    """Write the three outputs of a scan into ``out_dir``; returns the paths written."""
+def payload_json(result: ScanResult) -> str:
+    """``pairs.json`` as text (the contract in the README)."""
+    return json.dumps(scan_payload(result), ensure_ascii=True, indent=1)
+
+
+def write_report_files(result: ScanResult, folder: Path) -> list[Path]:
+    """Write the three outputs of a scan into ``folder`` (a fresh staging folder); returns
+    the paths written, the main page last."""
     from .html import write_html
 
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"{out_dir}: cannot create the output folder ({exc.strerror})") from None
+    folder = Path(folder)
     written = []
-    payload = scan_payload(result)
-    atomic_write(out_dir / "pairs.json", json.dumps(payload, ensure_ascii=True, indent=1))
-    written.append(out_dir / "pairs.json")
-    atomic_write(out_dir / "pairs.csv", pairs_frame(result.pairs).to_csv(index=False))
-    written.append(out_dir / "pairs.csv")
-    written.extend(write_html(result, out_dir))
+    atomic_write(folder / "pairs.json", payload_json(result))
+    written.append(folder / "pairs.json")
+    atomic_write(folder / "pairs.csv", pairs_frame(result.pairs).to_csv(index=False))
+    written.append(folder / "pairs.csv")
+    written.extend(write_html(result, folder))
     return written
+
+
+def write_outputs(result: ScanResult, out_dir: Path,
+                  scanned: Optional[Path] = None) -> list[Path]:
+    """Write the report of ``result`` into ``out_dir`` under the output folder's rule (see
+    :mod:`.output`): checked, locked, built aside and swapped in whole. Returns the paths
+    written, the main page last."""
+    with OutputFolder(out_dir, scanned) as target:
+        return target.publish(lambda staging: write_report_files(result, staging))

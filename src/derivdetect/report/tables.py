@@ -36,9 +36,26 @@ def scan_payload(result: ScanResult) -> dict:
     }
 
 
-def pair_row(pair: Pair) -> dict:
+#: A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(value):
+    """A text cell that no spreadsheet runs as a formula: one starting with ``= + - @``, a tab
+    or a line break (document ids come from file names, which can be ``=HYPERLINK(…).txt``)
+    gets a leading apostrophe, as OWASP advises; other values are unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def pair_row(pair: Pair, for_spreadsheet: bool = False) -> dict:
+    """One pair as a flat row; ``for_spreadsheet``: text cells made safe to open in a
+    spreadsheet (:func:`spreadsheet_safe`), as in ``pairs.csv``."""
     row = {"a": pair.a, "b": pair.b, "verdict": pair.verdict, "source": pair.source,
            "extent": pair.extent, "source_reason": pair.source_reason}
+    if for_spreadsheet:
+        row = {key: spreadsheet_safe(value) for key, value in row.items()}
     for column in PAIR_COLUMNS:
         if column not in row:
             row[column] = pair.scores.get(column)
@@ -46,5 +63,7 @@ def pair_row(pair: Pair) -> dict:
 
 
 def pairs_frame(pairs) -> pd.DataFrame:
-    """One row per reported pair, in the column order of ``PAIR_COLUMNS``."""
-    return pd.DataFrame([pair_row(p) for p in pairs], columns=PAIR_COLUMNS)
+    """One row per reported pair, in the column order of ``PAIR_COLUMNS``, as ``pairs.csv``
+    holds them (text cells spreadsheet-safe)."""
+    return pd.DataFrame([pair_row(p, for_spreadsheet=True) for p in pairs],
+                        columns=PAIR_COLUMNS)

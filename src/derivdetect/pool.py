@@ -1,0 +1,97 @@
+"""Running batches of work on threads or worker processes that never outlive the scan.
+
+Workers ask the kernel to kill them when the scan's process ends for any reason (SIGKILL
+included), so none is left holding memory and the scan's deleted temporary files; an error,
+Ctrl-C or SIGTERM in the scan stops them at once.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import signal
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Iterable, Iterator
+
+from .config import Config
+
+_PR_SET_PDEATHSIG = 1
+
+
+def worker_count(config: Config) -> int:
+    return config.workers or os.cpu_count() or 1
+
+
+def return_free_memory() -> None:
+    """Hand freed heap memory back to the system (glibc; elsewhere nothing to do), so that
+    the memory of the candidate stage is not carried through verification and into the
+    forked workers."""
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+def _glibc():
+    try:
+        libc = ctypes.CDLL(None)
+        libc.malloc_trim  # noqa: B018 - glibc only
+        return libc
+    except (OSError, AttributeError, TypeError):
+        return None
+
+
+def run_batches(function, jobs: Iterable, config: Config, parallel: bool,
+                 threads: bool = False) -> Iterator:
+    """``function`` over ``jobs``, in order, in worker processes (``threads``: threads of
+    this process, for functions that spend their time in code that releases the GIL) when
+    ``parallel`` and more than one worker is configured; the pool never outlives the loop
+    (Ctrl-C included). At most ``2 * workers + 1`` jobs are in flight, so a generator of jobs
+    is consumed as results are used (a streaming scan never holds more than a few batches of
+    texts)."""
+    if not parallel or worker_count(config) == 1:
+        yield from map(function, jobs)
+        return
+    workers = worker_count(config)
+    if threads:
+        pool = ThreadPoolExecutor(max_workers=workers)
+    else:
+        before = set(multiprocessing.active_children())
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start,
+                                   initargs=(os.getpid(),))
+    pending: deque = deque()
+    finished = False
+    try:
+        for job in jobs:
+            pending.append(pool.submit(function, job))
+            if len(pending) > 2 * workers:  # bounded: jobs are made as results are used
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+        finished = True
+    finally:
+        for future in pending:
+            future.cancel()
+        if finished or threads:
+            pool.shutdown(cancel_futures=True)
+        else:   # an error, Ctrl-C or SIGTERM: don't wait for the batches in flight
+            for process in set(multiprocessing.active_children()) - before:
+                process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _worker_start(parent: int) -> None:
+    """In each worker process: die with the scan. ``PR_SET_PDEATHSIG`` has the kernel kill
+    the worker when its parent ends for any reason (SIGKILL included), so no worker outlives
+    a scan holding memory and the deleted temporary files open. Ctrl-C is the parent's to
+    handle (it stops the pool)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    libc = _glibc()
+    if libc is not None:
+        try:
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except AttributeError:   # not Linux
+            pass
+    if os.getppid() != parent:   # the parent died before the request took effect
+        os._exit(1)
