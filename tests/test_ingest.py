@@ -111,6 +111,94 @@ def test_txt_title_skips_rules_and_long_first_lines(tmp_path):
     assert docs["long.txt"].title is None
 
 
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def test_seed_titles_and_bylines_from_the_real_corpus():
+    docs, skipped = scan(CORPUS)
+    assert list(skipped) == ["relations.csv"] and len(docs) == 5
+    seen = {doc_id[:3]: (doc.title, doc.byline) for doc_id, doc in docs.items()}
+    assert seen["000"] == ("Nagorno-Karabakh Conflict: Russia\u2019s Failed Peacekeeping "
+                           "Efforts and Shift from Armenia", None)
+    # "By Robyn DixonFrancesca Ebel", then the lead paragraph: a byline and no title
+    assert seen["001"] == (None, "Robyn Dixon, Francesca Ebel")
+    assert seen["002"] == ("Russia is becoming an increasingly unreliable partner", None)
+    assert seen["003"][0] == (CORPUS / "003_4f924e5df3fd12e9.txt").read_text(
+        encoding="utf-8").splitlines()[0]
+    assert seen["004"][0].startswith('"There are no Armenians left in NK')
+    for doc_id, doc in docs.items():  # metadata only: the text is the file as it is
+        assert doc.text == (CORPUS / doc_id).read_bytes().decode("utf-8")
+
+
+LEAD = ("The council voted on Tuesday to approve the new bridge, ending a decade of debate "
+        "over the river crossing that has divided the town since the old one was closed in "
+        "2013 after engineers found cracks in two of its piers.")
+
+
+@pytest.mark.parametrize("text, title, byline", [
+    # a byline first: the byline, and the title is looked for after it
+    (f"By Jane Doe\n\nBridge approved\n\n{LEAD}", "Bridge approved", "Jane Doe"),
+    (f"By: Jane Doe and John Roe\n{LEAD}", None, "Jane Doe and John Roe"),
+    (f"Written by Mary McDonald\n\n{LEAD}", None, "Mary McDonald"),
+    (f"BY ROBYN DIXON\nBridge approved\n{LEAD}", "Bridge approved", "ROBYN DIXON"),
+    (f"By Tom DeMarcoAnn MacDonald\n{LEAD}", None, "Tom DeMarco, Ann MacDonald"),
+    (f"By Ursula von der Leyen\nA speech\n{LEAD}", "A speech", "Ursula von der Leyen"),
+    (f"By our correspondent\nBridge approved\n{LEAD}", "Bridge approved",
+     "our correspondent"),
+    # headlines that begin with "By" stay titles
+    (f"By the numbers: the bridge vote\n\n{LEAD}", "By the numbers: the bridge vote", None),
+    (f"By Tuesday, the council will have voted\n{LEAD}",
+     "By Tuesday, the council will have voted", None),
+    (f"By Any Means Necessary\n{LEAD}", "By Any Means Necessary", None),
+    (f"By Design\n{LEAD}", "By Design", None),
+    (f"By 2030 half the town will cross it\n{LEAD}",
+     "By 2030 half the town will cross it", None),
+    # a byline on the line after the title
+    (f"Bridge approved\nBy Jane Doe | The Courier\n{LEAD}", "Bridge approved",
+     "Jane Doe | The Courier"),
+    # web furniture is no title
+    (f"top of page\n\nBridge approved\n{LEAD}", "Bridge approved", None),
+    (f"Skip to content\nMenu\nADVERTISEMENT\nShare:\nBridge approved\n{LEAD}",
+     "Bridge approved", None),
+    (f"share on twitter\nBy Jane Doe\n\n{LEAD}", None, "Jane Doe"),
+    # a long first line is the lead paragraph: no title, and nothing later is taken for one
+    (f"{LEAD}\n\nShort line later.", None, None),
+    (f"By Jane Doe\n{LEAD}\nShort line later.", None, "Jane Doe"),
+    ("top of page\nmenu\n", None, None),
+    ("\u65b0\u95fb\u6807\u9898\n\u6b63\u6587\u3002", "\u65b0\u95fb\u6807\u9898", None),
+])
+def test_txt_title_and_byline(tmp_path, text, title, byline):
+    write(tmp_path / "story.txt", text)
+    doc = only(tmp_path)
+    assert (doc.title, doc.byline) == (title, byline)
+    assert doc.text == text
+
+
+def test_markdown_title_and_byline(tmp_path):
+    write(tmp_path / "a.md", "*By Jane Doe*\n\n# Bridge approved\n\nThe council voted.\n")
+    write(tmp_path / "b.md", "# By the numbers\n\nBy Jane Doe\n\nThe council voted.\n")
+    write(tmp_path / "c.md", "---\nauthor: Ann Roe\n---\nBy Jane Doe\n\n# Bridge\n")
+    docs, _ = scan(tmp_path)
+    assert (docs["a.md"].title, docs["a.md"].byline) == ("Bridge approved", "Jane Doe")
+    assert (docs["b.md"].title, docs["b.md"].byline) == ("By the numbers", "Jane Doe")
+    assert (docs["c.md"].title, docs["c.md"].byline) == ("Bridge", "Ann Roe")
+
+
+@pytest.mark.parametrize("names, split", [
+    ("Robyn DixonFrancesca Ebel", "Robyn Dixon, Francesca Ebel"),
+    ("Mary McDonald", "Mary McDonald"),
+    ("Tom DeMarco", "Tom DeMarco"),
+    ("Ann MacDonald", "Ann MacDonald"),
+    ("LaToya Jones", "LaToya Jones"),
+    ("Ella FitzGerald", "Ella FitzGerald"),
+    ("Zo\u00eb \u00c5ngstr\u00f6mJos\u00e9 Garc\u00eda", "Zo\u00eb \u00c5ngstr\u00f6m, Jos\u00e9 Garc\u00eda"),
+])
+def test_glued_names_are_split(names, split):
+    from derivdetect.ingest.titles import split_glued_names
+
+    assert split_glued_names(names) == split
+
+
 def test_markdown_heading_and_front_matter(tmp_path):
     write(tmp_path / "a.md", "# Bridge approved #\n\nThe council voted on Tuesday.\n")
     front = ("---\ntitle: \"Bridge vote\"\ndate: 2023-05-01\nauthor: Jane Doe\n---\n"
@@ -195,7 +283,8 @@ def test_jsonl_documents_metadata_and_bad_lines(tmp_path):
     ]
     write(tmp_path / "feed.jsonl", "\n".join(lines) + "\n")
     docs, skipped = scan(tmp_path)
-    assert list(docs) == ["feed.jsonl#a1", "feed.jsonl#2", "feed.jsonl#9"]
+    assert list(docs) == ["feed.jsonl#a1", "feed.jsonl#2", "feed.jsonl#a1#line8",
+                          "feed.jsonl#9"]  # a duplicate id is kept under its line (see ids)
     first = docs["feed.jsonl#a1"]
     assert (first.path, first.format, first.text, first.title, first.url, first.date,
             first.byline) == ("feed.jsonl", "jsonl", "First story text.", "First", "u1",
@@ -203,13 +292,25 @@ def test_jsonl_documents_metadata_and_bad_lines(tmp_path):
     assert first.content_hash == xxhash.xxh3_64_hexdigest(b"First story text.")
     assert docs["feed.jsonl#2"].byline == "Reuters"
     assert docs["feed.jsonl#9"].date == "2023"
-    assert set(skipped) == {"feed.jsonl:3", "feed.jsonl:5", "feed.jsonl:6", "feed.jsonl:7",
-                            "feed.jsonl:8"}  # blank line 4 is neither
+    assert docs["feed.jsonl#a1#line8"].text == "Duplicate id."
+    assert set(skipped) == {"feed.jsonl:3", "feed.jsonl:5", "feed.jsonl:6",
+                            "feed.jsonl:7"}  # blank line 4 is neither
     assert skipped["feed.jsonl:3"].startswith("not valid JSON")
     assert skipped["feed.jsonl:5"] == "no 'text' field"
     assert skipped["feed.jsonl:6"] == "'text' must be a string, not a JSON number"
     assert skipped["feed.jsonl:7"] == "not a JSON object but a JSON array"
-    assert skipped["feed.jsonl:8"] == "duplicate id 'a1' (first on line 1)"
+
+
+@pytest.mark.parametrize("line, reason", [
+    ('{"text": "abc', "Unterminated string starting at column 10"),
+    ('{"text": "a\tb"}', "Invalid control character at column 12"),
+    ('{"text": "a" "b"}', "Expecting ',' delimiter at column 14"),
+    ('{"text": "a",}', "Expecting property name enclosed in double quotes at column 14"),
+    ('{"text" "a"}', "Expecting ':' delimiter at column 9"),
+])
+def test_jsonl_json_errors_read_well(tmp_path, line, reason):
+    write(tmp_path / "feed.jsonl", line + "\n")
+    assert only(tmp_path) == Skipped("feed.jsonl:1", f"not valid JSON ({reason})")
 
 
 def test_jsonl_edge_cases(tmp_path):
