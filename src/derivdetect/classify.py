@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .config import Config
+from .dates import before, parse_date, unread_date_note
 from .models import Document
 
 CONTAINED = 0.5
@@ -70,12 +71,23 @@ def extent_for(scores: dict, verdict: str, config: Config) -> Optional[str]:
 
 
 def source_for(scores: dict, verdict: str, doc_a: Document, doc_b: Document) -> tuple[Optional[str], str]:
-    """The likely original (a document id) and why, or ``None`` and why not."""
+    """The likely original (a document id) and why, or ``None`` and why not: the earlier of
+    two dates that can be told apart (compared as dates, see ``dates.py``), else the text that
+    contains the other."""
     if verdict not in ("verbatim", "near-duplicate", "derivative"):
         return None, "not derived"
-    if doc_a.date and doc_b.date and doc_a.date != doc_b.date:
-        earlier, later = (doc_a, doc_b) if doc_a.date < doc_b.date else (doc_b, doc_a)
+    date_a, date_b = parse_date(doc_a.date), parse_date(doc_b.date)
+    if date_a and date_b and (before(date_a, date_b) or before(date_b, date_a)):
+        earlier, later = (doc_a, doc_b) if before(date_a, date_b) else (doc_b, doc_a)
         return earlier.id, f"published earlier ({earlier.date} before {later.date})"
+    source, reason = _source_by_coverage(scores, verdict, doc_a, doc_b)
+    if date_a and date_b:
+        reason += f"; the dates ({doc_a.date}, {doc_b.date}) don't tell which came first"
+    return source, reason + unread_date_note((doc_a, doc_b))
+
+
+def _source_by_coverage(scores: dict, verdict: str, doc_a: Document,
+                        doc_b: Document) -> tuple[Optional[str], str]:
     ca, cb = scores["coverage_a"], scores["coverage_b"]
     if verdict == "verbatim":
         return None, "the same text in both and no dates: the direction can't be told"

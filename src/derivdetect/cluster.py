@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .dates import before, parse_date
 from .models import Cluster
 
 
 def clusters_of(pairs, dates: dict | None = None) -> tuple:
     """Connected components (two or more documents) of the reported pairs, largest first.
 
-    The original of a family is the member most often named as a pair's source and never as
-    a copy of another member; with dates, the earliest dated member; else ``None``.
+    The original of a family: when every member has a date and one is surely earlier than all
+    the others (dates compared as dates, see ``dates.py``), that member; else the member most
+    often named as a pair's source and never as a copy of another member; else ``None``.
     """
     parent: dict[str, str] = {}
 
@@ -41,9 +43,11 @@ def clusters_of(pairs, dates: dict | None = None) -> tuple:
 
 
 def _original(docs: list, pairs: list, dates: dict):
-    dated = [d for d in docs if dates.get(d)]
-    if len(dated) == len(docs) and len({dates[d] for d in docs}) > 1:
-        return min(docs, key=lambda d: dates[d])
+    ranges = {d: parse_date(dates.get(d)) for d in docs}
+    if all(ranges.values()):
+        first = min(docs, key=lambda d: ranges[d].start)
+        if all(before(ranges[first], ranges[d]) for d in docs if d != first):
+            return first
     sources = Counter(p.source for p in pairs if p.source)
     copies = {(p.b if p.source == p.a else p.a) for p in pairs if p.source}
     ranked = [d for d, _ in sources.most_common() if d not in copies]
