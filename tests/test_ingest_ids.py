@@ -4,7 +4,6 @@ the article a scan calls by that id."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from derivdetect.cli import app
 from derivdetect.config import Config
 from derivdetect.errors import InputError
 from derivdetect.ingest import iter_inputs, read_document
-from derivdetect.models import Document, Skipped
+from derivdetect.models import Document
 
 
 def write(path: Path, data: str) -> Path:

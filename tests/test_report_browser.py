@@ -18,7 +18,9 @@ import pytest
 
 from conftest import ROOT, SEED_REWRITE, SEED_SOURCE
 from derivdetect.models import Document, Pair, ScanResult
-from derivdetect.report.html import pair_href, pair_slug, render_index
+from derivdetect.report.html import pair_href, pair_slug, render_index, write_html
+from derivdetect.report.listing import FAMILIES_PER_PAGE, PAIRS_PER_PAGE
+from derivdetect.report.order import order_pairs
 
 CHROMIUM = os.environ.get("DERIVDETECT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -111,8 +113,8 @@ def _visible_rows(page) -> list:
     return page.eval_on_selector_all(
         "#pairs-table tbody tr",
         "rows => rows.filter(r => !r.hidden).map(r => ({verdict: r.dataset.verdict,"
-        " text: r.textContent, cov: parseFloat(r.cells[5].dataset.v),"
-        " a: r.cells[0].textContent.trim()}))")
+        " text: r.textContent, cov: parseFloat(r.cells[6].dataset.v),"
+        " a: r.cells[1].textContent.trim(), rank: parseInt(r.cells[0].dataset.v)}))")
 
 
 # ------------------------------------------------------------------------- index
@@ -123,8 +125,8 @@ def test_index_lists_the_seed_pair_and_links_its_page(report, watched):
     row = page.locator("#pairs-table tbody tr").filter(has_text=SEED_REWRITE).filter(
         has_text=SEED_SOURCE)
     assert row.count() == 1
-    assert "original" in row.locator("td").nth(1).inner_text()  # 001 is the source
-    assert "derivative" in row.inner_text()
+    assert "original" in row.locator("td").nth(2).text_content()  # 001 is the source
+    assert "derivative" in row.text_content()
     link = row.locator("a").first
     assert link.get_attribute("href") == pair_href(pair_slug(SEED_REWRITE, SEED_SOURCE))
     link.click()
@@ -142,7 +144,10 @@ def test_index_sorts_by_any_column(report, watched):
     _, _, out = report
     page = watched.open(out / "index.html")
     headers = page.locator("#pairs-table thead th")
-    cov = headers.nth(5)
+    ranks = [r["rank"] for r in _visible_rows(page)]
+    assert ranks == list(range(1, len(ranks) + 1))  # strongest first
+    assert headers.nth(0).get_attribute("aria-sort") == "ascending"
+    cov = headers.nth(6)
     cov.locator("button").click()  # numbers: high to low first
     values = [r["cov"] for r in _visible_rows(page)]
     assert values == sorted(values, reverse=True)
@@ -151,15 +156,18 @@ def test_index_sorts_by_any_column(report, watched):
     values = [r["cov"] for r in _visible_rows(page)]
     assert values == sorted(values)
     assert cov.get_attribute("aria-sort") == "ascending"
-    headers.nth(0).locator("button").click()  # text: A to Z
+    headers.nth(1).locator("button").click()  # text: A to Z
     titles = [r["a"].lower() for r in _visible_rows(page)]
-    assert headers.nth(0).get_attribute("aria-sort") == "ascending"
-    assert headers.nth(5).get_attribute("aria-sort") == "none"
-    headers.nth(0).locator("button").click()
+    assert headers.nth(1).get_attribute("aria-sort") == "ascending"
+    assert headers.nth(6).get_attribute("aria-sort") == "none"
+    headers.nth(1).locator("button").click()
     assert [r["a"].lower() for r in _visible_rows(page)] == list(reversed(titles))
-    headers.nth(2).locator("button").press("Enter")  # keyboard works too
+    headers.nth(3).locator("button").press("Enter")  # keyboard works too
     verdicts = [r["verdict"] for r in _visible_rows(page)]
     assert verdicts == sorted(verdicts)
+    headers.nth(0).locator("button").click()  # "#": back to strongest first (high to low first)
+    headers.nth(0).locator("button").click()
+    assert [r["rank"] for r in _visible_rows(page)] == ranks
     assert watched.errors == []
 
 
@@ -398,13 +406,14 @@ def _big_result(n_pairs: int = 2000) -> ScanResult:
 def test_sorting_two_thousand_pairs_is_fast(browser, tmp_path):
     result = _big_result(2000)
     path = tmp_path / "index.html"
-    path.write_text(render_index(result), encoding="utf-8")
+    # one page of 2,000 rows: ten times the rows of a page of a real report
+    path.write_text(render_index(result, per_page=2000), encoding="utf-8")
     w = Watched(browser)
     try:
         page = w.open(path)
         assert page.locator("#pairs-table tbody tr").count() == 2000
         timings = {}
-        for col, name in ((5, "coverage A"), (0, "text A"), (9, "jaccard"), (2, "verdict")):
+        for col, name in ((6, "coverage A"), (1, "text A"), (10, "jaccard"), (3, "verdict")):
             for run in ("first", "reverse"):
                 ms = page.evaluate("""(col) => {
                   const b = document.querySelectorAll('#pairs-table thead button')[col];
@@ -415,7 +424,7 @@ def test_sorting_two_thousand_pairs_is_fast(browser, tmp_path):
                 }""", col)
                 timings[f"{name} ({run})"] = ms
         wall = time.perf_counter()
-        page.locator("#pairs-table thead button").nth(6).click()
+        page.locator("#pairs-table thead button").nth(7).click()
         page.evaluate("new Promise(r => requestAnimationFrame(() => r()))")
         timings["coverage B, click to paint (wall)"] = (time.perf_counter() - wall) * 1000
         page.fill("#f-text", "story 1")
@@ -424,11 +433,74 @@ def test_sorting_two_thousand_pairs_is_fast(browser, tmp_path):
         timings["filter (wall)"] = (time.perf_counter() - t0) * 1000
         print("\nsorting 2,000 pairs, ms: " + ", ".join(f"{k}: {v:.0f}" for k, v in timings.items()))
         values = page.eval_on_selector_all(
-            "#pairs-table tbody tr", "rs => rs.map(r => parseFloat(r.cells[6].dataset.v))")
+            "#pairs-table tbody tr", "rs => rs.map(r => parseFloat(r.cells[7].dataset.v))")
         assert values == sorted(values, reverse=True)
         # in-page time from click to sorted and laid out (wall times include Playwright's
         # round trips and are only printed)
         assert max(v for k, v in timings.items() if "wall" not in k) < 1000
         assert w.errors == []
+    finally:
+        w.close()
+
+
+def test_a_paged_report_follows_next_and_opens_a_pair_from_page_two(browser, tmp_path):
+    from test_report_pages import synthetic_result
+
+    result = synthetic_result(120, 4)  # 480 pairs: three pages of pairs, ten of families
+    write_html(result, tmp_path)
+    ordered = order_pairs(result.pairs)
+    w = Watched(browser)
+    try:
+        page = w.open(tmp_path / "index.html")
+        assert [r["rank"] for r in _visible_rows(page)] == list(range(1, PAIRS_PER_PAGE + 1))
+        assert page.locator(".family").count() == FAMILIES_PER_PAGE
+        families_y = page.locator("#families").bounding_box()["y"]
+        assert families_y < page.locator("#pairs").bounding_box()["y"]  # families first
+        assert "page 1 of 3" in page.locator("#pairs nav.pages").first.inner_text()
+        _shot(page, "index-paged.png", full_page=False)
+
+        page.locator("#pairs a[rel=next]").first.click()
+        page.wait_for_load_state("load")
+        assert page.url == (tmp_path / "pages" / "pairs-2.html").resolve().as_uri()
+        rows = _visible_rows(page)
+        assert [r["rank"] for r in rows] == list(range(PAIRS_PER_PAGE + 1, 2 * PAIRS_PER_PAGE + 1))
+        assert page.locator(".family").count() == 0
+        # the filter works on this page, and says so
+        target = ordered[PAIRS_PER_PAGE + 49]  # rank 250
+        title = next(d.title for d in result.documents if d.id == target.a)
+        page.fill("#f-text", target.b)
+        assert [r["rank"] for r in _visible_rows(page)] == [PAIRS_PER_PAGE + 50]
+        assert page.locator("#f-count").inner_text() == f"1 of {PAIRS_PER_PAGE} pairs on this page"
+        page.fill("#f-text", "")
+
+        # open a pair from page 2, then come back to its row
+        row = page.locator(f"#r{PAIRS_PER_PAGE + 50}")
+        assert title in row.text_content()
+        row.locator("a").first.click()
+        page.wait_for_load_state("load")
+        assert page.url == (tmp_path / pair_href(pair_slug(target.a, target.b))).resolve().as_uri()
+        assert f"Pair {PAIRS_PER_PAGE + 50} of {len(ordered)}" in page.locator(".kicker").inner_text()
+        page.locator(".pager a", has_text="All pairs").click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith(f"/pages/pairs-2.html#r{PAIRS_PER_PAGE + 50}")
+        assert page.locator(f"#r{PAIRS_PER_PAGE + 50}").is_visible()
+
+        # page numbers and previous lead where they say
+        page.locator("#pairs nav.pages a", has_text="3").first.click()
+        page.wait_for_load_state("load")
+        assert page.url == (tmp_path / "pages" / "pairs-3.html").resolve().as_uri()
+        assert len(_visible_rows(page)) == len(ordered) - 2 * PAIRS_PER_PAGE
+        assert page.locator("#pairs a[rel=next]").count() == 0
+        page.locator("#pairs a[rel=prev]").first.click()
+        page.locator("#pairs a[rel=prev]").first.click()
+        page.wait_for_load_state("load")
+        assert page.url == (tmp_path / "index.html").resolve().as_uri()
+        page.locator("#families a[rel=next]").first.click()
+        page.wait_for_load_state("load")
+        assert page.url == (tmp_path / "pages" / "families-2.html").resolve().as_uri()
+        assert page.locator(".family h3").first.inner_text().startswith(
+            f"Family {FAMILIES_PER_PAGE + 1}")
+        assert w.errors == [] and w.dialogs == []
+        assert all(u.startswith("file://") for u in w.requests), w.requests
     finally:
         w.close()

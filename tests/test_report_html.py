@@ -21,6 +21,7 @@ from derivdetect.models import Document, Pair, Passage, ScanResult
 from derivdetect.report import write_outputs
 from derivdetect.report.html import (build_segments, pair_href, pair_slug, render_index,
                                      safe_url, split_ids, word_diff)
+from derivdetect.report.order import order_pairs
 
 # ------------------------------------------------------------------------- hostile corpus
 
@@ -338,11 +339,14 @@ def test_index_shows_what_was_scanned(report):
 
 def test_pair_page_links_back_and_between_pairs(report):
     result, _, _, out = report
-    for i, pair in enumerate(result.pairs):
+    ordered = order_pairs(result.pairs)  # previous / next follow the index: strongest first
+    for i, pair in enumerate(ordered):
         page = Page((out / pair_href(pair_slug(pair.a, pair.b))).read_text(encoding="utf-8"))
         assert "../index.html" in page.hrefs
-        if i + 1 < len(result.pairs):
-            nxt = result.pairs[i + 1]
+        assert f"../index.html#r{i + 1}" in page.hrefs  # back to its row
+        assert f"Pair {i + 1} of {len(ordered)}" in "".join(page.text)
+        if i + 1 < len(ordered):
+            nxt = ordered[i + 1]
             assert f"{pair_slug(nxt.a, nxt.b)}.html" in page.hrefs
 
 

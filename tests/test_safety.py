@@ -246,6 +246,7 @@ def test_scans_side_by_side_never_mix_their_reports(tmp_path, big):
             _, err = process.communicate(timeout=600)
             codes.append(process.returncode)
             assert process.returncode in (0, 2), err
+            assert "Traceback" not in err and "Error" not in err, err
             if process.returncode == 2:
                 assert "another derivdetect scan" in err
         _links_resolve(out)

@@ -73,7 +73,7 @@ def run_batches(function, jobs: Iterable, config: Config, parallel: bool,
     finally:
         for future in pending:
             future.cancel()
-        if finished or threads:
+        if finished or threads or not pending:   # done, or nothing in flight to wait for
             pool.shutdown(cancel_futures=True)
         else:   # an error, Ctrl-C or SIGTERM: don't wait for the batches in flight
             for process in set(multiprocessing.active_children()) - before:
@@ -85,8 +85,10 @@ def _worker_start(parent: int) -> None:
     """In each worker process: die with the scan. ``PR_SET_PDEATHSIG`` has the kernel kill
     the worker when its parent ends for any reason (SIGKILL included), so no worker outlives
     a scan holding memory and the deleted temporary files open. Ctrl-C is the parent's to
-    handle (it stops the pool)."""
+    handle (it stops the pool); SIGTERM, which the pool sends its workers when it is stopped
+    early, ends a worker without a word."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # not the CLI's handler, inherited by fork
     libc = _glibc()
     if libc is not None:
         try:

@@ -1,4 +1,5 @@
-"""HTML report: an index page and one page per reported pair, self-contained and offline.
+"""HTML report: an index (paged, strongest first: see :mod:`.listing`) and one page per
+reported pair, self-contained and offline.
 
 Every byte of article text, title, id and metadata goes through Jinja2's autoescape; data for
 the scripts goes through ``|tojson`` (which escapes ``<``, ``>``, ``&``, ``'`` and, being ASCII
@@ -29,6 +30,8 @@ from markupsafe import Markup
 
 from ..models import Document, Pair, ScanResult
 from . import atomic_write
+from .listing import (PAIRS_PER_PAGE, Layout, build_layout, families_name, index_name,
+                      remove_stale_listings, render_families, render_listing)
 from .tables import pair_row
 
 __all__ = ["write_html", "render_index", "render_pair", "pair_slug", "pair_href",
@@ -334,6 +337,7 @@ _ENV.filters["when"] = _when
 _ENV.filters["percent"] = _percent
 _ENV.filters["number"] = _number
 _ENV.filters["sortnum"] = _sort_value
+_ENV.filters["thousands"] = lambda n: f"{int(n):,}"
 
 
 @dataclass(frozen=True)
@@ -365,7 +369,7 @@ def _roles(pair: Pair) -> tuple:
     return left, right, (("Text A", "text A"), ("Text B", "text B"))
 
 
-def _pair_context(result: ScanResult, pair: Pair, docs: dict, index: int, slugs: list) -> dict:
+def _pair_context(result: ScanResult, pair: Pair, docs: dict, index: int, layout: Layout) -> dict:
     left, right, labels = _roles(pair)
     ids = {"a": pair.a, "b": pair.b}
     views = {k: _doc_view(v, docs) for k, v in ids.items()}
@@ -402,6 +406,7 @@ def _pair_context(result: ScanResult, pair: Pair, docs: dict, index: int, slugs:
                                   "similarity": round(float(p.similarity), 3)}
                          for i, p in enumerate(pair.passages)}}
     derived_key = right if pair.source in (pair.a, pair.b) else None
+    slugs, ranked, rank = layout.slugs, layout.order, layout.rank[index]
 
     def numbers(indexes) -> str:
         return ",".join(str(number[i]) for i in sorted(indexes, key=number.get))
@@ -412,65 +417,32 @@ def _pair_context(result: ScanResult, pair: Pair, docs: dict, index: int, slugs:
         "source_view": views["a" if pair.source == pair.a else "b"]
         if pair.source in (pair.a, pair.b) else None,
         "derived_key": derived_key,
-        "index": index, "total": len(slugs),
-        "prev_href": f"{slugs[index - 1]}.html" if index > 0 else None,
-        "next_href": f"{slugs[index + 1]}.html" if index + 1 < len(slugs) else None,
+        "index": rank, "total": len(ranked),
+        "prev_href": f"{slugs[ranked[rank - 1]]}.html" if rank > 0 else None,
+        "next_href": f"{slugs[ranked[rank + 1]]}.html" if rank + 1 < len(ranked) else None,
+        "listed_at": f"../{layout.listed_at(index)}",
         "root": result.root, "created": result.created,
     }
 
 
-def _index_context(result: ScanResult, slugs: list) -> dict:
-    docs = {d.id: d for d in result.documents}
-    rows = []
-    for pair, slug in zip(result.pairs, slugs):
-        row = pair_row(pair)
-        rows.append({"row": row, "pair": pair, "href": pair_href(slug),
-                     "a": _doc_view(pair.a, docs), "b": _doc_view(pair.b, docs),
-                     "source_side": "A" if pair.source == pair.a
-                     else "B" if pair.source == pair.b else None})
-    by_doc: dict = {}
-    for r in rows:
-        by_doc.setdefault(r["pair"].a, []).append(r)
-        by_doc.setdefault(r["pair"].b, []).append(r)
-    families = []
-    for cluster in result.clusters:
-        members = sorted(cluster.documents, key=lambda d: (d != cluster.original, d))
-        inside = set(cluster.documents)
-        seen, fam_rows = set(), []
-        for d in members:
-            for r in by_doc.get(d, ()):
-                key = (r["pair"].a, r["pair"].b)
-                if key not in seen and r["pair"].a in inside and r["pair"].b in inside:
-                    seen.add(key)
-                    fam_rows.append(r)
-        families.append({"cluster": cluster,
-                         "original": _doc_view(cluster.original, docs)
-                         if cluster.original else None,
-                         "members": [_doc_view(d, docs) for d in members],
-                         "rows": fam_rows})
-    verdicts = {}
-    for pair in result.pairs:
-        verdicts[pair.verdict] = verdicts.get(pair.verdict, 0) + 1
-    return {"result": result, "rows": rows, "families": families,
-            "verdicts": verdicts,
-            "settings": sorted((result.settings or {}).items()),
-            "stats": sorted((result.stats or {}).items())}
-
-
-def render_index(result: ScanResult, slugs: Optional[list] = None) -> str:
-    """The index page of ``result`` as a string."""
+def render_index(result: ScanResult, slugs: Optional[list] = None, page: int = 1,
+                 per_page: int = PAIRS_PER_PAGE) -> str:
+    """Page ``page`` of the index of ``result`` as a string (``index.html`` for page 1, with
+    the summary and the first families; ``pages/pairs-<page>.html`` after it), ``per_page`` pairs
+    a page, strongest first."""
     slugs = slugs if slugs is not None else _slugs(result.pairs)
-    return _ENV.get_template("index.html").render(
-        **_index_context(result, slugs), **_page_assets("index.js"))
+    return render_listing(result, build_layout(result, slugs, per_page), page)
 
 
 def render_pair(result: ScanResult, index: int, slugs: Optional[list] = None,
-                docs: Optional[dict] = None) -> str:
-    """The page of ``result.pairs[index]`` as a string."""
+                docs: Optional[dict] = None, layout: Optional[Layout] = None) -> str:
+    """The page of ``result.pairs[index]`` as a string: "Pair k of n", previous and next in
+    the order of the index (strongest first), and a link back to its row there."""
     slugs = slugs if slugs is not None else _slugs(result.pairs)
     docs = docs if docs is not None else {d.id: d for d in result.documents}
+    layout = layout if layout is not None else build_layout(result, slugs)
     return _ENV.get_template("pair.html").render(
-        **_pair_context(result, result.pairs[index], docs, index, slugs),
+        **_pair_context(result, result.pairs[index], docs, index, layout),
         **_page_assets("pair.js"))
 
 
@@ -488,9 +460,16 @@ def _remove_stale(folder: Path, keep: set) -> None:
 
 
 def write_html(result: ScanResult, out_dir: Path) -> list[Path]:
-    """Write ``pairs/<slug>.html`` for every pair, then ``index.html`` (last in the list)."""
+    """Write ``pairs/<slug>.html`` for every pair, the further pages of the index
+    (``pages/pairs-<n>.html``, ``pages/families-<n>.html``), then ``index.html`` (last in
+    the list).
+
+    Pages of an earlier scan into the same folder that this one does not write are removed:
+    pair pages (by their names) and index pages (by their names and derivdetect's generator
+    tag); no other file is touched."""
     out_dir = Path(out_dir)
     slugs = _slugs(result.pairs)
+    layout = build_layout(result, slugs)
     folder = out_dir / PAIRS_DIR
     folder_real = folder.resolve()
     docs = {d.id: d for d in result.documents}
@@ -501,10 +480,19 @@ def write_html(result: ScanResult, out_dir: Path) -> list[Path]:
         path = folder / f"{slug}.html"
         if path.resolve().parent != folder_real:
             raise ValueError(f"unsafe page name {slug!r}")
-        atomic_write(path, render_pair(result, i, slugs, docs))
+        atomic_write(path, render_pair(result, i, slugs, docs, layout))
         written.append(path)
     _remove_stale(folder, {f"{s}.html" for s in slugs})
+    for page in range(2, layout.pair_pages + 1):
+        path = out_dir / index_name(page)
+        atomic_write(path, render_listing(result, layout, page))
+        written.append(path)
+    for page in range(2, layout.family_pages + 1):
+        path = out_dir / families_name(page)
+        atomic_write(path, render_families(result, layout, page))
+        written.append(path)
+    remove_stale_listings(out_dir, set(layout.file_names()))
     path = out_dir / "index.html"
-    atomic_write(path, render_index(result, slugs))
+    atomic_write(path, render_listing(result, layout, 1))
     written.append(path)
     return written

@@ -90,7 +90,7 @@ def _is_own(folder: Path) -> bool:
     """Empty, marked, or a report of a version before the marker: only names derivdetect
     writes, and a ``pairs.json`` with the contract's keys."""
     names = {entry.name for entry in os.scandir(folder)}
-    if not names or MARKER in names:
+    if MARKER in names or names <= {LOCK_NAME}:   # a lock alone: a scan is making it
         return True
     if not all(_own_name(name) for name in names) or "pairs.json" not in names:
         return False
@@ -143,15 +143,14 @@ class OutputFolder:
                 raise OutputError(f"{shown}: the output folder holds the scanned folder "
                                   f"{self.scanned}; choose another --out")
         try:
-            if real.exists():
-                if not real.is_dir():
-                    raise OutputError(f"{shown}: exists and is not a folder; choose another --out")
-                if not _is_own(real):
-                    raise OutputError(
-                        f"{shown}: not empty and not a derivdetect report folder (no {MARKER} "
-                        "file); choose a new or empty --out folder")
-            else:
-                real.mkdir(parents=True, mode=creation_mode(directory=True))
+            if not real.exists():   # (another scan may make it at the same moment)
+                real.mkdir(parents=True, exist_ok=True, mode=creation_mode(directory=True))
+            if not real.is_dir():
+                raise OutputError(f"{shown}: exists and is not a folder; choose another --out")
+            if not _is_own(real):
+                raise OutputError(
+                    f"{shown}: not empty and not a derivdetect report folder (no {MARKER} "
+                    "file); choose a new or empty --out folder")
             self._lock(real)
             if not (real / MARKER).exists():
                 self._write_marker(real)

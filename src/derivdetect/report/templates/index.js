@@ -1,5 +1,7 @@
 /* derivdetect index: sort the pairs table by any column, filter by verdict and text.
-   Plain DOM, no network, no innerHTML: cell text is only ever read, never written as markup. */
+   Works on the rows of this page (a large report is paged; the rows arrive strongest first,
+   which the "#" column restores). Plain DOM, no network, no innerHTML: cell text is only ever
+   read, never written as markup. */
 (function () {
   "use strict";
   var table = document.getElementById("pairs-table");
@@ -12,6 +14,7 @@
   var empty = document.getElementById("f-empty");
   var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
   var haystack = rows.map(function (r) { return r.textContent.toLowerCase(); });
+  var scope = counter ? counter.getAttribute("data-scope") : "";
   var state = { col: -1, dir: 0 };
 
   function cellKey(row, col, numeric) {
@@ -40,6 +43,12 @@
   }
 
   var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  headers.forEach(function (th, col) {  // the order the rows arrive in
+    var sort = th.getAttribute("aria-sort");
+    if (sort === "ascending" || sort === "descending") {
+      state = { col: col, dir: sort === "ascending" ? 1 : -1 };
+    }
+  });
   headers.forEach(function (th, col) {
     var button = th.querySelector("button");
     if (!button) { return; }
@@ -64,7 +73,9 @@
       row.hidden = !ok;
       if (ok) { shown += 1; }
     });
-    if (counter) { counter.textContent = shown + " of " + rows.length + " pairs"; }
+    if (counter) {
+      counter.textContent = shown + " of " + rows.length + " pairs" + (scope ? " " + scope : "");
+    }
     if (empty) { empty.hidden = shown !== 0; }
   }
 
