@@ -41,7 +41,7 @@ from typing import Optional
 import numpy as np
 
 from derivdetect import Config, ConfigError
-from derivdetect import engine
+from derivdetect.engines import local as engine
 from derivdetect.models import VERDICTS, Document, Pair
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "meter-showbiz"

@@ -24,7 +24,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from derivdetect import Config
-from derivdetect import judge
+from derivdetect.stages import judge
 
 try:
     from . import _meter as M  # imported as benchmarks.align

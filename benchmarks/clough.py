@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from derivdetect import Config
-from derivdetect.engine import compare_documents, scan_documents
+from derivdetect.engines.local import compare_documents, scan_documents
 from derivdetect.ingest import decode_bytes
 from derivdetect.models import VERDICTS, Document
 

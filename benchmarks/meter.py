@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Optional
 
 from derivdetect import Config
-from derivdetect.engine import scan_documents
+from derivdetect.engines.local import scan_documents
 
 try:
     from . import _meter as M  # imported as benchmarks.meter

@@ -31,8 +31,13 @@ from pathlib import Path
 
 from derivdetect.models import Cluster, Document, Pair, Passage, ScanResult
 from derivdetect.report.html import pair_href, pair_slug, write_html
-from derivdetect.report.listing import (FAMILIES_PER_PAGE, PAIRS_PER_PAGE, build_layout,
-                                        render_families, render_listing)
+from derivdetect.report.listing import (
+    FAMILIES_PER_PAGE,
+    PAIRS_PER_PAGE,
+    build_layout,
+    render_families,
+    render_listing,
+)
 from derivdetect.report.order import order_pairs
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -4,7 +4,7 @@ Generates ``--docs`` synthetic news articles with injected exact copies, light e
 and partial lifts (``_synth.py``), then runs, each in a fresh Python process of this script
 (``--only ours|baseline``) so that peak RSS is per system:
 
-* **ours**: ``derivdetect.engine.scan_documents`` with ``Config(workers=0)`` (every core:
+* **ours**: ``derivdetect.engines.local.scan_documents`` with ``Config(workers=0)`` (every core:
   sketching threads, verifying processes), as ``derivdetect scan`` runs it on these files;
 * **baseline**: datasketch the plain way: ``MinHash(num_perm=128)`` per document,
   ``update_batch`` over its word 5-gram strings (lower-cased ``\\w+`` tokens), inserted into
@@ -226,7 +226,7 @@ def run_ours(docs, truth, config, folder: Path | None = None) -> dict:
     import numpy as np
     import xxhash
 
-    from derivdetect import engine
+    from derivdetect.engines import local as engine
     from derivdetect.models import Document
 
     if folder is None:

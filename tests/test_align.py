@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derivdetect.align import Side, align_passages, exact_runs
-from derivdetect.normalize import analyze
+from derivdetect.stages.align import Side, align_passages, exact_runs
+from derivdetect.text.normalize import analyze
 
 
 def side(text):
@@ -128,7 +128,7 @@ def test_stock_phrases_are_not_copying_but_long_runs_are():
 
 def test_a_lift_of_three_paragraphs_into_a_longer_article_is_derivative():
     from derivdetect import Config
-    from derivdetect.engine import compare_documents
+    from derivdetect.engines.local import compare_documents
     from derivdetect.models import Document
 
     syllables = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
@@ -152,7 +152,7 @@ def test_a_lift_of_three_paragraphs_into_a_longer_article_is_derivative():
 
 def test_shared_stock_phrases_alone_do_not_make_a_copy():
     from derivdetect import Config
-    from derivdetect.engine import compare_documents
+    from derivdetect.engines.local import compare_documents
     from derivdetect.models import Document
 
     a = ("Armenia will freeze its part in the Collective Security Treaty Organization, the "

@@ -8,8 +8,12 @@ import xxhash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derivdetect.candidates import lsh_candidates, lsh_params, shared_key_candidates
-from derivdetect.signature import minhash
+from derivdetect.stages.candidates import (
+    lsh_candidates,
+    lsh_params,
+    shared_key_candidates,
+)
+from derivdetect.stages.signature import minhash
 
 
 def naive_shared_keys(key_sets, max_df, min_shared):
@@ -31,7 +35,7 @@ def naive_shared_keys(key_sets, max_df, min_shared):
 @given(st.lists(st.lists(st.integers(0, 40), max_size=25), min_size=0, max_size=12),
        st.integers(2, 6), st.integers(1, 4))
 def test_shared_key_route_equals_naive_reference(docs, max_df, min_shared):
-    import derivdetect.candidates as candidates
+    import derivdetect.stages.candidates as candidates
 
     hashed = [[xxhash.xxh3_64_intdigest(str(k).encode()) for k in d] for d in docs]
     key_sets = [np.unique(np.array(d, dtype=np.uint64)) for d in hashed]

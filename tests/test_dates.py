@@ -3,14 +3,14 @@
 from dataclasses import replace
 
 import pytest
-
 from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE
+
 from derivdetect import Config
-from derivdetect.cluster import clusters_of
-from derivdetect.dates import before, parse_date
-from derivdetect.engine import compare_documents
+from derivdetect.engines.local import compare_documents
 from derivdetect.ingest import read_document
 from derivdetect.models import Pair
+from derivdetect.stages.cluster import clusters_of
+from derivdetect.text.dates import before, parse_date
 
 # (earlier, later) in the formats found in front matter, JSONL feeds, RFC 2822 and trafilatura
 DATED = [

@@ -16,8 +16,13 @@ from hypothesis import strategies as st
 
 from derivdetect.config import Config
 from derivdetect.errors import ConfigError, InputError, MissingDependencyError
-from derivdetect.ingest import DecodeError, decode_bytes, iter_inputs, read_document
-from derivdetect.ingest import readers
+from derivdetect.ingest import (
+    DecodeError,
+    decode_bytes,
+    iter_inputs,
+    read_document,
+    readers,
+)
 from derivdetect.ingest.decode import binary_kind
 from derivdetect.models import Document, Skipped
 

@@ -1,9 +1,9 @@
 """Other languages and scripts: copies and rewrites found, independent texts not flagged."""
 
 from derivdetect import Config
-from derivdetect.engine import compare_documents, scan_documents
+from derivdetect.engines.local import compare_documents, scan_documents
 from derivdetect.models import Document
-from derivdetect.normalize import analyze
+from derivdetect.text.normalize import analyze
 
 RU_SOURCE = """Жители Нагорного Карабаха массово покидают регион после военной операции Азербайджана.
 По данным правительства Армении, к пятнице в страну прибыли более 93 тысяч беженцев.

@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derivdetect.normalize import analyze, normalize_text, normalize_token
+from derivdetect.text.normalize import analyze, normalize_text, normalize_token
 
 
 @settings(max_examples=200, deadline=None)
@@ -75,14 +75,14 @@ SAFE_ALPHABET = st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Z"
 @settings(max_examples=300, deadline=None)
 @given(st.text(SAFE_ALPHABET, max_size=200))
 def test_fast_tokenizer_gives_the_reference_tokens(text):
-    from derivdetect.normalize import FAST_TOKEN_RE, TOKEN_RE, tokenizer
+    from derivdetect.text.normalize import FAST_TOKEN_RE, TOKEN_RE, tokenizer
 
     if tokenizer(text) is FAST_TOKEN_RE:
         assert FAST_TOKEN_RE.findall(text) == TOKEN_RE.findall(text)
 
 
 def test_texts_outside_the_fast_scripts_use_the_reference_tokenizer():
-    from derivdetect.normalize import TOKEN_RE, tokenizer
+    from derivdetect.text.normalize import TOKEN_RE, tokenizer
 
     for text in ("हिन्दी भाषा", "北京是中国的首都", "a\u200db", "שָׁלוֹם", "x²"):
         assert tokenizer(text) is TOKEN_RE

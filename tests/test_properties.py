@@ -2,14 +2,14 @@
 
 import random
 
+from conftest import CORPUS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from derivdetect import Config
-from derivdetect.engine import compare_documents, scan_documents
+from derivdetect.engines.local import compare_documents, scan_documents
 from derivdetect.models import Document
-from derivdetect.normalize import TOKEN_RE
-from conftest import CORPUS
+from derivdetect.text.normalize import TOKEN_RE
 
 
 @settings(max_examples=40, deadline=None)

@@ -14,13 +14,20 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE
+
 from derivdetect import Config, scan
 from derivdetect.models import Document, Pair, Passage, ScanResult
 from derivdetect.report import write_outputs
-from derivdetect.report.html import (build_segments, pair_href, pair_slug, render_index,
-                                     safe_url, split_ids, word_diff)
+from derivdetect.report.html import (
+    build_segments,
+    pair_href,
+    pair_slug,
+    render_index,
+    safe_url,
+    split_ids,
+    word_diff,
+)
 from derivdetect.report.order import order_pairs
 
 # ------------------------------------------------------------------------- hostile corpus

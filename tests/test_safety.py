@@ -15,7 +15,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS
 
 WORDS = ("refugees corridor minister talks border village army peace treaty ceasefire convoy "
@@ -278,7 +277,7 @@ def test_a_killed_scan_leaves_no_process_and_no_temporary_file(tmp_path, big, ho
     if how == signal.SIGTERM:
         assert scan.returncode == 143 and "terminated" in scan.stderr.read()
     elif how == signal.SIGINT:
-        assert scan.returncode == 130
+        assert scan.returncode == 130, scan.stderr.read()
     assert _wait_until(lambda: not _processes_tagged(tag), timeout=10, step=0.1), \
         f"left running: {_processes_tagged(tag)}"
     assert list((tmp_path / "tmp").iterdir()) == []

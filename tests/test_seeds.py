@@ -42,7 +42,7 @@ def test_disclaimer_is_boilerplate_and_linked_to_nothing(seed_scan):
 
 
 def test_passages_link_most_sentences_of_the_rewrite_to_the_source(seed_scan):
-    from derivdetect.normalize import analyze
+    from derivdetect.text.normalize import analyze
 
     pair = seed_scan.pairs[0]
     text = next(d for d in seed_scan.documents if d.id == SEED_REWRITE).text

@@ -1,12 +1,12 @@
 """MinHash over arrays against datasketch's own MinHash, and against exact Jaccard."""
 
 import numpy as np
+from conftest import CORPUS
 from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS
-from derivdetect.signature import estimate_jaccard, minhash
+from derivdetect.stages.signature import estimate_jaccard, minhash
 
 hash_sets = st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=300, unique=True)
 
@@ -43,9 +43,9 @@ def test_empty_set_has_the_empty_signature():
     "北京是中国的首都。我爱北京。"]))
 def test_sketch_fast_path_equals_the_analysis_path(text):
     from derivdetect.config import Config
-    from derivdetect.normalize import analyze
-    from derivdetect.sketch import sketch_reference
-    from derivdetect.shingle import content_shingles, word_shingles
+    from derivdetect.stages.sketch import sketch_reference
+    from derivdetect.text.normalize import analyze
+    from derivdetect.text.shingle import content_shingles, word_shingles
 
     config = Config()
     an = analyze(text)

@@ -1,15 +1,15 @@
 """The compiled sketch path against the reference one, on hostile and multilingual text."""
 
 import numpy as np
+from conftest import CORPUS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS
-from derivdetect.boilerplate import _blocks
+from derivdetect.compiled.chars import char_classes, code_points, compiled
 from derivdetect.config import Config
-from derivdetect.kernels import char_classes, code_points, compiled
-from derivdetect.normalize import TOKEN_RE
-from derivdetect.sketch import Sketches, sketch_texts
+from derivdetect.stages.sketch import Sketches, sketch_texts
+from derivdetect.text.boilerplate import _blocks
+from derivdetect.text.normalize import TOKEN_RE
 
 # Characters where tokenizing, line splitting and stripping have edge cases.
 TRICKY = ("ab Z9_'’.,-\n\r\t \x0b\x0c\x1c\x85\u2028\u2029\u00a0\u3000é\u0301ßİ"
@@ -73,9 +73,9 @@ def test_batch_order_and_split_do_not_change_a_documents_sketch():
 @settings(max_examples=150, deadline=None)
 @given(tricky_text | any_text | seed_text)
 def test_compiled_analysis_equals_the_reference(text):
-    from derivdetect.normalize import analyze
-    from derivdetect.shingle import token_hashes
-    from derivdetect.vocabulary import analyze_compiled
+    from derivdetect.compiled.vocabulary import analyze_compiled
+    from derivdetect.text.normalize import analyze
+    from derivdetect.text.shingle import token_hashes
 
     reference = analyze(text)
     compiled_, forms, stems = analyze_compiled(text)
@@ -91,7 +91,7 @@ def test_compiled_analysis_equals_the_reference(text):
 
 
 def test_compiled_and_reference_preparation_judge_pairs_alike():
-    from derivdetect.engine import judge, prepare
+    from derivdetect.engines.local import judge, prepare
     from derivdetect.models import Document
 
     docs = [Document(id=p.name, path=p.name, text=p.read_text(encoding="utf-8"))
@@ -106,9 +106,9 @@ def test_compiled_and_reference_preparation_judge_pairs_alike():
 
 
 def test_vocabulary_keeps_ids_stable_while_its_tables_grow():
-    from derivdetect.normalize import form_of
-    from derivdetect.shingle import token_hashes
-    from derivdetect.vocabulary import _Vocabulary
+    from derivdetect.compiled.vocabulary import _Vocabulary
+    from derivdetect.text.normalize import form_of
+    from derivdetect.text.shingle import token_hashes
 
     k = compiled()
     vocabulary = _Vocabulary()
@@ -133,7 +133,7 @@ def test_threads_sketching_at_once_share_one_vocabulary_safely(monkeypatch):
     # batch must come out as if it had been sketched alone.
     from concurrent.futures import ThreadPoolExecutor
 
-    from derivdetect import vocabulary
+    from derivdetect.compiled import vocabulary
 
     rng = np.random.default_rng(3)
     words = [f"w{i}ord" for i in range(30_000)] + ["the", "and", "of", "said"] * 500
@@ -147,7 +147,7 @@ def test_threads_sketching_at_once_share_one_vocabulary_safely(monkeypatch):
 
 
 def test_character_classes_agree_with_the_string_methods_everywhere():
-    from derivdetect.kernels import LINE_BREAK, SPACE
+    from derivdetect.compiled.chars import LINE_BREAK, SPACE
 
     table = char_classes()
     every = [chr(c) for c in range(0x110000)]

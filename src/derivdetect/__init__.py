@@ -8,7 +8,7 @@
 __version__ = "0.1.0"
 
 from .config import Config  # noqa: E402
-from .engine import compare, compare_documents, scan, scan_documents  # noqa: E402
+from .engines.local import compare, compare_documents, scan, scan_documents  # noqa: E402
 from .errors import ConfigError, DerivDetectError, InputError  # noqa: E402
 
 __all__ = ["Config", "scan", "compare", "scan_documents", "compare_documents",

@@ -18,7 +18,7 @@ import typer
 from . import __version__
 from .config import Config
 from .errors import ConfigError, DerivDetectError
-from .explain import for_terminal
+from .report.terminal import for_terminal
 
 EXIT_FOUND = 1
 EXIT_INTERRUPTED = 130
@@ -57,11 +57,32 @@ def _on_sigterm(signum, frame) -> None:
 
 def _catch_sigterm():
     """Turn SIGTERM into :class:`Terminated`; returns the previous handler (``None`` where
-    handlers can't be set: not the main thread)."""
+    handlers can't be set: not the main thread). Also keeps Ctrl-C and SIGTERM from being
+    lost: Python runs signal handlers between any two bytecodes, also inside callbacks whose
+    exceptions it only prints ("Exception ignored in ..."; the at-fork callbacks, when the
+    signal comes as a worker is started), so such an interrupt is raised again outside."""
     try:
-        return signal.signal(signal.SIGTERM, _on_sigterm)
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     except ValueError:
         return None
+    if sys.unraisablehook is not _unraisable:
+        _unraisable.previous = sys.unraisablehook
+        sys.unraisablehook = _unraisable
+    return previous
+
+
+def _unraisable(info) -> None:
+    if isinstance(info.exc_value, KeyboardInterrupt):   # once out of the callback, again
+        import os
+        import threading
+
+        again = signal.SIGTERM if isinstance(info.exc_value, Terminated) else signal.SIGINT
+        threading.Timer(0.05, os.kill, (os.getpid(), again)).start()
+        return
+    _unraisable.previous(info)
+
+
+_unraisable.previous = sys.unraisablehook
 
 
 def _config(config_file: Optional[Path], **overrides) -> Config:
@@ -81,7 +102,12 @@ class _Progress:
         self._tasks: dict = {}
         if enabled and sys.stderr.isatty():
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+            )
 
             self._bars = Progress(TextColumn("{task.description:<10}"), BarColumn(),
                                   MofNCompleteColumn(), console=Console(stderr=True),
@@ -131,7 +157,7 @@ def scan(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
     """Scan FOLDER and write the pairs that are copies or rewrites of each other."""
-    from .engine import scan as run_scan
+    from .engines.local import scan as run_scan
     from .report import OutputFolder, payload_json, write_report_files
 
     if json_out is not None and json_out != "-":
@@ -208,9 +234,9 @@ def compare(
     """Judge one pair: verdict, source, extent and the passages they share."""
     import json
 
-    from .engine import compare as run_compare
-    from .explain import explain_pair
+    from .engines.local import compare as run_compare
     from .models import VERDICTS
+    from .report.terminal import explain_pair
 
     try:
         config = _config(config_file, encoding=encoding, max_chars=max_chars,

@@ -15,7 +15,6 @@ from typing import Any, Optional
 
 from .errors import ConfigError
 
-
 #: Bounds of the integer settings (``None``: no upper bound). Shingles and keys longer than a
 #: sentence, or fewer permutations than 16, would make the routes meaningless.
 _INT_RANGES = {

@@ -19,8 +19,19 @@ from typing import Iterator, Optional
 from ..config import Config
 from ..errors import InputError, MissingDependencyError
 from ..models import Document
-from .common import (BYTES_PER_CHAR, FORMATS, Item, Skip, check_encoding, check_text,
-                     content_hash, decode_text, os_reason, too_long, unsupported)
+from .common import (
+    BYTES_PER_CHAR,
+    FORMATS,
+    Item,
+    Skip,
+    check_encoding,
+    check_text,
+    content_hash,
+    decode_text,
+    os_reason,
+    too_long,
+    unsupported,
+)
 from .html import HtmlError, NeedsTrafilatura, extract_html
 from .jsonl import jsonl_items, pick_article, split_article_path
 from .titles import title_and_byline

@@ -30,8 +30,16 @@ from markupsafe import Markup
 
 from ..models import Document, Pair, ScanResult
 from . import atomic_write
-from .listing import (PAIRS_PER_PAGE, Layout, build_layout, families_name, index_name,
-                      remove_stale_listings, render_families, render_listing)
+from .listing import (
+    PAIRS_PER_PAGE,
+    Layout,
+    build_layout,
+    families_name,
+    index_name,
+    remove_stale_listings,
+    render_families,
+    render_listing,
+)
 from .tables import pair_row
 
 __all__ = ["write_html", "render_index", "render_pair", "pair_slug", "pair_href",

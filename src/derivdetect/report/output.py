@@ -35,7 +35,7 @@ from typing import Callable, Optional
 
 from .. import __version__
 from ..errors import OutputBusyError, OutputError
-from ..files import atomic_write, creation_mode
+from ..store.files import atomic_write, creation_mode
 
 MARKER = ".derivdetect-report"
 LOCK_NAME = ".derivdetect-lock"

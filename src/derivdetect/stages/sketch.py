@@ -21,12 +21,13 @@ Two implementations give the same arrays (a property test compares them):
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 
-from .boilerplate import WRAPPED_LINE_CHARS, line_keys
-from .config import Config
-from .kernels import FAST_MIN_DOCS
-from .shingle import ngram_hashes, sketch_hashes
+from ..compiled.chars import FAST_MIN_DOCS
+from ..config import Config
+from ..text.boilerplate import WRAPPED_LINE_CHARS, line_keys
+from ..text.shingle import ngram_hashes, sketch_hashes
 from .signature import minhash, permutations
 
 MIN_LINE_WORDS = 3
@@ -145,7 +146,7 @@ def sketch_reference(text: str, config: Config) -> tuple:
 
     Boilerplate is not masked here: it is not known yet, and widely repeated furniture drops
     out of the rewrite keys by their document frequency anyway."""
-    from .normalize import tokenizer
+    from ..text.normalize import tokenizer
 
     form_hashes, stem_hashes = sketch_hashes(text)
     words = np.unique(ngram_hashes(form_hashes, config.shingle_words))
@@ -178,8 +179,8 @@ def sketch_texts(texts: list, config: Config, fast: bool | None = None) -> Sketc
 
 
 def _sketch_fast(texts: list, config: Config) -> Sketches:
-    from .kernels import char_classes, compiled
-    from .vocabulary import tokenize_batch
+    from ..compiled.chars import char_classes, compiled
+    from ..compiled.vocabulary import tokenize_batch
 
     k = compiled()
     table = char_classes()

@@ -15,7 +15,7 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Iterable, Iterator
 
-from .config import Config
+from ..config import Config
 
 _PR_SET_PDEATHSIG = 1
 
@@ -78,6 +78,11 @@ def run_batches(function, jobs: Iterable, config: Config, parallel: bool,
         else:   # an error, Ctrl-C or SIGTERM: don't wait for the batches in flight
             for process in set(multiprocessing.active_children()) - before:
                 process.terminate()
+            # A job still being fed to the dead workers would block the queue's feeder
+            # thread, and the process's exit with it (the executor keeps no public handle).
+            call_queue = getattr(pool, "_call_queue", None)
+            if call_queue is not None:
+                call_queue.cancel_join_thread()
             pool.shutdown(wait=False, cancel_futures=True)
 
 

@@ -42,7 +42,7 @@ def char_classes() -> np.ndarray:
     and string methods the reference code uses (so both agree on every character)."""
     import regex
 
-    from .normalize import _UNSPACED, _WORD_CHAR
+    from ..text.normalize import _UNSPACED, _WORD_CHAR
 
     table = np.zeros(0x110000, dtype=np.uint8)
     every = np.arange(0x110000, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
@@ -66,7 +66,7 @@ def code_points(text: str) -> np.ndarray:
 def compiled():
     """The kernels, compiled (cached on disk by numba after the first run)."""
     try:
-        from . import _compiled
+        from . import kernels as _compiled
     except ImportError as exc:  # pragma: no cover - numba is a dependency
         raise ImportError("derivdetect's fast sketch needs numba: pip install numba") from exc
     return _compiled

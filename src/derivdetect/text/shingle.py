@@ -83,8 +83,15 @@ def sketch_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
     Gives exactly ``token_hashes(analyze(text).forms)`` and the hashes of the content stems,
     in order (a property test checks it), with one memo lookup per token instead of four.
     """
-    from .normalize import _DETECT_SAMPLE, _lexicon, detect_language, form_of, normalize_token
-    from .normalize import SNOWBALL_LANGUAGES, tokenizer
+    from .normalize import (
+        _DETECT_SAMPLE,
+        SNOWBALL_LANGUAGES,
+        _lexicon,
+        detect_language,
+        form_of,
+        normalize_token,
+        tokenizer,
+    )
 
     raws = tokenizer(text).findall(text)
     lang = detect_language([form_of(r) for r in raws[:_DETECT_SAMPLE]])

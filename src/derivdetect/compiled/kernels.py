@@ -6,7 +6,7 @@ Module-level functions, so that numba's on-disk cache can reuse them between pro
 import numba
 import numpy as np
 
-from .kernels import DIGIT, LINE_BREAK, SPACE, UNSPACED, WORD
+from .chars import DIGIT, LINE_BREAK, SPACE, UNSPACED, WORD
 
 njit = numba.njit(cache=True, nogil=True)
 parallel = numba.njit(cache=True, nogil=True, parallel=True)

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
-from .config import Config
+from .. import __version__
+from ..config import Config
+from ..stages.sketch import Sketches, SketchStore
 from .files import creation_mode
-from .sketch import Sketches, SketchStore
 
 CACHE_NAME = "sketches.npz"
 SKETCH_FORMAT = 2
@@ -164,7 +164,7 @@ def _pair_record(pair) -> dict:
 
 
 def _pair_from(record: dict):
-    from .models import Pair, Passage
+    from ..models import Pair, Passage
 
     return Pair(record["a"], record["b"], record["verdict"], record["source"],
                 record["source_reason"], record["extent"], dict(record["scores"]),

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .kernels import FAST_MIN_DOCS
+from ..compiled.chars import FAST_MIN_DOCS
 
 _MAX_BUCKET = 200
 SHORT_TEXT_SHARE = 0.1
@@ -165,7 +165,7 @@ def shared_key_candidates(keys: np.ndarray, lengths: np.ndarray, max_df: int,
     if fast is None:
         fast = n_docs >= FAST_MIN_DOCS
     if fast:
-        from .kernels import compiled, threads
+        from ..compiled.chars import compiled, threads
 
         k = compiled()
         k.mark_documents(entries, np.cumsum(lengths))

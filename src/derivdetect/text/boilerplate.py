@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 import regex
 
-
 FURNITURE_RE = regex.compile(
     r"^\W*(?:(?:also read|read more|read also|related(?: articles?| stories)?|see also|"
     r"share(?: this(?: article)?)?|follow us(?: on \w+)?|advertisement|sponsored|photo|image|"

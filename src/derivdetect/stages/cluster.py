@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .dates import before, parse_date
-from .models import Cluster
+from ..models import Cluster
+from ..text.dates import before, parse_date
 
 
 def clusters_of(pairs, dates: dict | None = None) -> tuple:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import OrderedDict, deque
-from contextlib import closing
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
@@ -24,17 +24,24 @@ from typing import Callable, Iterable, Iterator, Optional
 
 import numpy as np
 
-from . import __version__
-from .candidates import lsh_candidates, merge_candidates, shared_key_candidates
-from .cluster import clusters_of
-from .config import Config
-from .errors import InputError
-from .index import Judgements, SketchSpill, judgement_context, pair_key
-from .judge import Prepared, compare_documents, judge, prepare, prepare_many, small_matrix_mode
-from .kernels import FAST_MIN_DOCS
+from .. import __version__
+from ..compiled.chars import FAST_MIN_DOCS
+from ..config import Config
+from ..errors import InputError
+from ..models import Document, Pair, ScanResult
+from ..stages.candidates import lsh_candidates, merge_candidates, shared_key_candidates
+from ..stages.cluster import clusters_of
+from ..stages.judge import (
+    Prepared,
+    compare_documents,
+    judge,
+    prepare,
+    prepare_many,
+    small_matrix_mode,
+)
+from ..stages.sketch import Sketches, SketchStore, sketch_texts
+from ..store.cache import Judgements, SketchSpill, judgement_context, pair_key
 from .pool import return_free_memory, run_batches, worker_count
-from .models import Document, Pair, ScanResult
-from .sketch import Sketches, SketchStore, sketch_texts
 
 Progress = Callable[[str, int, int], None]
 PARALLEL_MIN_PAIRS = 300
@@ -420,8 +427,14 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
     Files under ``exclude`` (the output folder, when it lies inside ``root``) are not read,
     nor listed as skipped (their count is ``stats["output_files_not_read"]``): a report's pair
     pages hold the texts of both articles and would match them."""
-    from .index import TextSpill, load_judgements, load_sketches, save_judgements, save_sketches
-    from .ingest import iter_inputs
+    from ..ingest import iter_inputs
+    from ..store.cache import (
+        TextSpill,
+        load_judgements,
+        load_sketches,
+        save_judgements,
+        save_sketches,
+    )
 
     root = Path(root)
     if not root.exists():
@@ -508,7 +521,7 @@ def _under(path: str, folder: str) -> bool:
 
 def compare(path_a: str | Path, path_b: str | Path, config: Config) -> tuple[Pair, Document, Document]:
     """Read two files (or ``FILE.jsonl#ID`` articles) and judge them."""
-    from .ingest import read_document
+    from ..ingest import read_document
 
     doc_a = read_document(path_a, config)
     doc_b = read_document(path_b, config)

@@ -27,9 +27,9 @@ from functools import cached_property, lru_cache
 import numpy as np
 from rapidfuzz import fuzz
 
-from .models import Passage
-from .normalize import Analysis
-from .shingle import ngram_hashes, stem_ids, token_hashes
+from ..models import Passage
+from ..text.normalize import Analysis
+from ..text.shingle import ngram_hashes, stem_ids, token_hashes
 
 MAX_GROUP = 3
 GROUP_PENALTY = 0.01
@@ -139,7 +139,7 @@ def exact_runs(a: Side, b: Side, min_words: int) -> list:
     kb = ngram_hashes(hb, min_words)
     rarity_sums = np.concatenate(([0.0], np.cumsum(a.rarity, dtype=np.float64)))
     if a.compiled:
-        from .kernels import compiled
+        from ..compiled.chars import compiled
 
         runs = compiled().exact_runs(ka, kb, len(ha), len(hb), rarity_sums, min_words,
                                      float(STOCK_PHRASE_WEIGHT))

@@ -13,14 +13,21 @@ from typing import Optional
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .align import Side, align_passages, char_share, token_ranges, tokens_in_spans, true_runs
-from .boilerplate import boilerplate_spans, line_keys, token_mask
+from ..config import Config
+from ..models import Document, Pair, Passage
+from ..text.boilerplate import boilerplate_spans, line_keys, token_mask
+from ..text.normalize import Analysis, analyze
+from ..text.shingle import content_shingles, ngram_hashes, token_hashes
+from .align import (
+    Side,
+    align_passages,
+    char_share,
+    token_ranges,
+    tokens_in_spans,
+    true_runs,
+)
 from .classify import extent_for, source_for, verdict_for
-from .config import Config
-from .models import Document, Pair, Passage
-from .normalize import Analysis, analyze
-from .shingle import content_shingles, ngram_hashes, token_hashes
-from .verify import overlap, set_scores
+from .scores import overlap, set_scores
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,7 +62,7 @@ def prepare_many(docs: list, config: Config, furniture: frozenset, topics: list)
     """:func:`prepare` of several documents on the compiled path (``vocabulary.py``): one
     batch through the kernels, with the token hashes, word weights and boilerplate units it
     yields on the way."""
-    from .vocabulary import analyze_many
+    from ..compiled.vocabulary import analyze_many
 
     found = analyze_many([d.text for d in docs])
     return [_prepared(doc, config, furniture, topic, a.analysis, a.form_hashes, a.lines,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from .models import Document, Pair
+from ..models import Document, Pair
 
 _COLUMN = 38
 # Control characters (C0, DEL, C1: terminal escape sequences, forged line breaks), the Unicode

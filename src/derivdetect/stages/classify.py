@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .config import Config
-from .dates import before, parse_date, unread_date_note
-from .models import Document
+from ..config import Config
+from ..models import Document
+from ..text.dates import before, parse_date, unread_date_note
 
 CONTAINED = 0.5
 SINGLE_PLACE_COVERAGE = 0.5  # evidence from one sentence only must cover half the text

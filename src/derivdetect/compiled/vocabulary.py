@@ -15,7 +15,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .shingle import _hash
+from ..text.shingle import _hash
 
 
 class _Vocabulary:
@@ -47,7 +47,7 @@ class _Vocabulary:
             return ids, self.form_hashes[ids], self.masks[ids]
 
     def _ids(self, kernels, hashes: np.ndarray, raw_at) -> np.ndarray:
-        from .normalize import _stopword_languages, form_of
+        from ..text.normalize import _stopword_languages, form_of
 
         ids = kernels.table_find(self.slots, self.slot_ids, hashes)
         start = 0 if ids.min(initial=0) < 0 else len(hashes)
@@ -75,7 +75,7 @@ class _Vocabulary:
     def lexicon_of(self, lang: str, ids: np.ndarray) -> tuple:
         """``(stem hashes, content flags)`` of tokens ``ids`` in language ``lang``, and the
         stem strings as an object array over the vocabulary (index it with ``ids``)."""
-        from .normalize import _lexicon
+        from ..text.normalize import _lexicon
 
         with self.lock:
             stems, content, known, strings = self._grown(self.lexical, lang, (
@@ -92,7 +92,7 @@ class _Vocabulary:
     def weights_of(self, lang: str, ids: np.ndarray) -> np.ndarray:
         """Word weights (``align.form_weights``) of tokens ``ids`` in language ``lang``:
         only verification needs them (and the word frequency tables they load)."""
-        from .align import form_weights
+        from ..stages.align import form_weights
 
         with self.lock:
             weights, known = self._grown(self.weighted, lang, (np.float32, bool))
@@ -134,7 +134,7 @@ class _Vocabulary:
 
 def _newly_known(known: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """``kernels.newly_known`` (the ids of ``ids`` not yet ``known``, now marked known)."""
-    from .kernels import compiled
+    from .chars import compiled
 
     return compiled().newly_known(known, ids)
 
@@ -145,7 +145,12 @@ _VOCABULARY = _Vocabulary()
 def _languages(kernels, masks: np.ndarray, doc_tokens: np.ndarray) -> np.ndarray:
     """Each document's language from the stopword masks of its first tokens, exactly as
     ``normalize.detect_language`` decides it (``und`` where none is clear)."""
-    from .normalize import _DETECT_SAMPLE, _LANGUAGES, _MIN_STOPWORD_SHARE, SNOWBALL_LANGUAGES
+    from ..text.normalize import (
+        _DETECT_SAMPLE,
+        _LANGUAGES,
+        _MIN_STOPWORD_SHARE,
+        SNOWBALL_LANGUAGES,
+    )
 
     counts, sizes = kernels.language_counts(masks, doc_tokens, _DETECT_SAMPLE, len(_LANGUAGES))
     best = np.argmax(counts, axis=1)
@@ -199,7 +204,7 @@ class TokenBatch:
 def tokenize_batch(texts: list) -> TokenBatch:
     """Tokens, forms, languages, stems and content flags of ``texts``, as
     ``normalize.analyze`` finds them one text at a time."""
-    from .kernels import char_classes, compiled
+    from .chars import char_classes, compiled
 
     k = compiled()
     joined = "".join(texts)
@@ -235,9 +240,9 @@ class Analyzed:
 
 def analyze_many(texts: list) -> list:
     """:class:`Analyzed` of each text, tokenized and looked up as one batch."""
-    from .boilerplate import WRAPPED_LINE_CHARS, Line
-    from .kernels import char_classes, compiled
-    from .normalize import Analysis, _split_sentences
+    from ..text.boilerplate import WRAPPED_LINE_CHARS, Line
+    from ..text.normalize import Analysis, _split_sentences
+    from .chars import char_classes, compiled
 
     if not texts:
         return []
