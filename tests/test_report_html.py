@@ -447,8 +447,10 @@ def test_ids_show_control_characters_and_stay_isolated_in_reasons(report):
     pair = next(p for p in result.pairs if {p.a, p.b} == set(hostile["txt"]))
     raw = (out / pair_href(pair_slug(pair.a, pair.b))).read_text(encoding="utf-8")
     assert "\u202e" in pair.source_reason + pair.b
-    # each id quoted in the reason is its own <bdi>: its RLO cannot flip the sentence
-    assert '<bdi class="mono">hostile/new\u240aline {{7*7}} \u202etxt.exe.txt</bdi> is ' in raw
+    # each id quoted in the reason is its own <bdi>, its RLO shown, not obeyed: it can
+    # neither flip the sentence nor pass "txt.exe" off as another name
+    assert ('<bdi class="mono">hostile/new\u240aline {{7*7}} \u27e8U+202E\u27e9txt.exe.txt</bdi> is '
+            in raw)
     assert split_ids("a.txt is 67% covered by b.txt", ["a.txt", "b.txt"]) == [
         (True, "a.txt"), (False, " is 67% covered by "), (True, "b.txt")]
     assert split_ids("no ids", []) == [(False, "no ids")]

@@ -2,8 +2,9 @@
 
 Exit codes (also in ``--help``): 0 success; 1 ``--fail-on-match`` and a pair was found, or
 ``--strict`` and a file was skipped; 2 usage, input or output error (bad option, missing folder,
-unreadable file, an output folder that is not derivdetect's or is busy), with a one-line
-message; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM).
+unreadable file, an output folder that is not derivdetect's), with a one-line message; 3 the
+scan failed (a worker process died, a disk is full, an internal error); 75 the output folder is
+busy with another scan (try again later); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -21,16 +22,18 @@ from .errors import ConfigError, DerivDetectError
 from .report.terminal import for_terminal
 
 EXIT_FOUND = 1
+EXIT_FAILED = 3
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 
-EXIT_CODES = """Exit codes: 0 success; 1 with --fail-on-match a pair was found (or, with --strict, a
-file was skipped); 2 usage, input or output error, with a one-line message; 130 interrupted
-(Ctrl-C); 143 terminated (SIGTERM)."""
+EXIT_CODES = ("Exit codes: 0 success; 1 a pair was found with --fail-on-match (or a file was "
+              "skipped with --strict); 2 usage, input or output error; 3 the scan failed (a "
+              "worker died, a disk is full); 75 the output folder is busy with another scan; "
+              "130 interrupted; 143 terminated.")
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   context_settings={"help_option_names": ["-h", "--help"]},
-                  help="Find copies, light edits and rewrites among articles.\n\n" + EXIT_CODES,
+                  help="Find copies, light edits and rewrites among articles.",
                   epilog=EXIT_CODES)
 
 
@@ -132,6 +135,31 @@ def _fail(exc: DerivDetectError) -> None:
     raise typer.Exit(exc.exit_code)
 
 
+def _failed(exc: BaseException) -> None:
+    """An error that is no fault of the input (a worker killed by the system, a full disk, a
+    bug): one line, exit code 3, so that automation never reads it as "copies found"; the
+    traceback with ``DERIVDETECT_DEBUG=1``."""
+    import os
+    from concurrent.futures.process import BrokenProcessPool
+
+    if os.environ.get("DERIVDETECT_DEBUG"):
+        import traceback
+
+        traceback.print_exception(exc)
+    if isinstance(exc, BrokenProcessPool):
+        what = ("a worker process died (killed by the system, perhaps out of memory); "
+                "try fewer --workers")
+    elif isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        what = f"{exc.strerror or exc}{where}"
+        if exc.errno == 28:
+            what += "; free some space (temporary files go to $TMPDIR)"
+    else:
+        what = f"internal error: {type(exc).__name__}: {exc}; DERIVDETECT_DEBUG=1 shows where"
+    typer.echo(f"derivdetect: the scan failed: {for_terminal(what)}", err=True)
+    raise typer.Exit(EXIT_FAILED)
+
+
 def _interrupted(exc: KeyboardInterrupt, where: str) -> None:
     how = "terminated" if isinstance(exc, Terminated) else "interrupted"
     typer.echo(f"derivdetect: {how}; {where}", err=True)
@@ -157,6 +185,7 @@ def scan(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
     """Scan FOLDER and write the pairs that are copies or rewrites of each other."""
+    from .engines.local import check_folder
     from .engines.local import scan as run_scan
     from .report import OutputFolder, payload_json, write_report_files
 
@@ -173,11 +202,16 @@ def scan(
                          derivative_coverage=derivative_coverage,
                          paraphrase_threshold=paraphrase_threshold,
                          min_exact_words=min_exact_words, workers=workers)
+        check_folder(folder)
         target.open()
         result = run_scan(folder, config, progress, cache_dir=target.cache_dir if cache else None,
                           exclude=out)
-        progress.close()
+        progress("writing", 0, 0)
         written = target.publish(lambda staging: write_report_files(result, staging))
+        progress.close()
+        if json_out == "-":
+            sys.stdout.write(payload_json(result) + "\n")
+            sys.stdout.flush()
     except DerivDetectError as exc:
         progress.close()
         target.close()
@@ -187,13 +221,14 @@ def scan(
         target.close()
         _interrupted(exc, f"the new report is in {out}" if target.replaced
                      else f"the report in {out} is unchanged")
+    except Exception as exc:   # not the input's fault: see _failed
+        progress.close()
+        target.close()
+        _failed(exc)
     finally:
         target.close()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-    if json_out == "-":
-        sys.stdout.write(payload_json(result) + "\n")
-        sys.stdout.flush()
     if not result.documents and not result.skipped:
         typer.echo(f"derivdetect: {for_terminal(str(folder))}: no articles found "
                    "(.txt .md .markdown .html .htm .jsonl)", err=True)

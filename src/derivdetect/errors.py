@@ -45,4 +45,7 @@ class OutputError(DerivDetectError):
 
 
 class OutputBusyError(OutputError):
-    """Another scan holds the output folder's lock."""
+    """Another scan holds the output folder's lock: try again later (``EX_TEMPFAIL``), so a
+    cron job can tell a skipped run from a broken one."""
+
+    exit_code = 75

@@ -436,11 +436,7 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
         save_sketches,
     )
 
-    root = Path(root)
-    if not root.exists():
-        raise InputError(f"{root}: no such folder")
-    if not root.is_dir():
-        raise InputError(f"{root}: not a folder; to judge two files use 'derivdetect compare A B'")
+    root = check_folder(root)
     docs, skipped = [], []
     own_files: set = set()
     excluded = _inside(root, exclude)
@@ -503,6 +499,16 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
         skipped=tuple(skipped), settings=config.to_dict(),
         created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         boilerplate=boilerplate, stats={**stats, "skipped": len(skipped), "version": __version__})
+
+
+def check_folder(root: Path) -> Path:
+    """``root`` as a folder to scan, or :class:`InputError` saying why it is not one."""
+    root = Path(root)
+    if not root.exists():
+        raise InputError(f"{root}: no such folder")
+    if not root.is_dir():
+        raise InputError(f"{root}: not a folder; to judge two files use 'derivdetect compare A B'")
+    return root
 
 
 def _inside(root: Path, exclude: Optional[Path]) -> Optional[str]:

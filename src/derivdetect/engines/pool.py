@@ -76,8 +76,14 @@ def run_batches(function, jobs: Iterable, config: Config, parallel: bool,
         if finished or threads or not pending:   # done, or nothing in flight to wait for
             pool.shutdown(cancel_futures=True)
         else:   # an error, Ctrl-C or SIGTERM: don't wait for the batches in flight
-            for process in set(multiprocessing.active_children()) - before:
+            workers_left = set(multiprocessing.active_children()) - before
+            for process in workers_left:
                 process.terminate()
+            for process in workers_left:   # one that was still starting may not heed it
+                process.join(timeout=2)
+                if process.is_alive():
+                    process.kill()
+                    process.join(timeout=2)
             # A job still being fed to the dead workers would block the queue's feeder
             # thread, and the process's exit with it (the executor keeps no public handle).
             call_queue = getattr(pool, "_call_queue", None)

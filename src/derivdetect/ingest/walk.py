@@ -17,6 +17,7 @@ from typing import Iterator, Optional
 from ..config import Config
 from ..errors import InputError
 from ..models import Skipped
+from ..store.files import REPORT_MARKER
 from .common import FORMATS, Item, Skip, check_encoding, os_reason, unsupported
 from .html import NeedsTrafilatura
 from .readers import read_items
@@ -94,8 +95,9 @@ def _entry_items(entry: os.DirEntry, rel: str, root_real: str, config: Config,
         else:
             st = entry.stat(follow_symlinks=False)
             if stat.S_ISDIR(st.st_mode):
-                stack.append((entry.path, rel + "/"))
-                return
+                if not os.path.lexists(os.path.join(entry.path, REPORT_MARKER)):
+                    stack.append((entry.path, rel + "/"))
+                return  # a report folder of derivdetect: its pages quote the articles
         if not stat.S_ISREG(st.st_mode):
             yield Skipped(rel, "not a regular file")
             return

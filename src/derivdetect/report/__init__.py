@@ -32,7 +32,8 @@ def write_report_files(result: ScanResult, folder: Path) -> list[Path]:
     written = []
     atomic_write(folder / "pairs.json", payload_json(result))
     written.append(folder / "pairs.json")
-    atomic_write(folder / "pairs.csv", pairs_frame(result.pairs).to_csv(index=False))
+    atomic_write(folder / "pairs.csv",   # CRLF (RFC 4180): a cell with a lone CR is quoted
+                 pairs_frame(result.pairs).to_csv(index=False, lineterminator="\r\n"))
     written.append(folder / "pairs.csv")
     written.extend(write_html(result, folder))
     return written

@@ -330,11 +330,16 @@ def _short(text, limit: int = 60) -> str:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+_BIDI_CONTROL = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def _visible(text) -> str:
     """An id or path with its control characters (newline, NUL, escape) shown as symbols
-    (U+2400 block), so a file name cannot hide or fake a line break."""
-    return _CONTROL.sub(lambda m: "\u2421" if m.group(0) == "\x7f" else chr(0x2400 + ord(m.group(0))),
+    (U+2400 block), so a file name cannot hide or fake a line break, and its bidirectional
+    controls as ``⟨U+202E⟩``, so ``report\u202efdp.txt`` cannot pass for ``reporttxt.pdf``."""
+    text = _CONTROL.sub(lambda m: "\u2421" if m.group(0) == "\x7f" else chr(0x2400 + ord(m.group(0))),
                         str(text))
+    return _BIDI_CONTROL.sub(lambda m: f"\u27e8U+{ord(m.group(0)):04X}\u27e9", text)
 
 
 _ENV.filters["visible"] = _visible
@@ -360,7 +365,7 @@ class _DocView:
 def _doc_view(doc_id: str, docs: dict) -> _DocView:
     doc = docs.get(doc_id)
     title = (doc.title or "").strip() if doc else ""
-    return _DocView(doc_id, title or doc_id, bool(title), doc,
+    return _DocView(doc_id, title or _visible(doc_id), bool(title), doc,
                     safe_url(doc.url) if doc else None)
 
 

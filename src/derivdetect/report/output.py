@@ -27,6 +27,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -35,9 +36,9 @@ from typing import Callable, Optional
 
 from .. import __version__
 from ..errors import OutputBusyError, OutputError
-from ..store.files import atomic_write, creation_mode
+from ..store.files import REPORT_MARKER, atomic_write, creation_mode
 
-MARKER = ".derivdetect-report"
+MARKER = REPORT_MARKER
 LOCK_NAME = ".derivdetect-lock"
 CACHE_NAME = ".cache"
 #: Names a report folder of derivdetect holds (a folder holding only these is its own).
@@ -71,13 +72,17 @@ if not data.endswith(b"done"):
 """
 
 
-_OWN_PATTERN = re.compile(r"index-\d+\.html|\..+\.tmp")
+_OWN_PATTERN = re.compile(r"\.(?:pairs\.json|pairs\.csv|index\.html|\.derivdetect-report)\.\w+\.tmp"
+                          r"|\..+\.derivdetect-staging-\w+")
+#: Files that keep an otherwise empty folder in version control: such a folder counts as empty.
+PLACEHOLDERS = frozenset({".gitkeep", ".keep", ".gitignore"})
 
 
 #: The names derivdetect writes inside its folders: a file of another name there is a user's.
 _OWN_IN_FOLDERS = {
-    "pairs": re.compile(r"[a-z0-9_-]{1,40}--[a-z0-9_-]{1,40}--[0-9a-f]{16,64}\.html|\..+\.tmp"),
-    "pages": re.compile(r"(?:pairs|families)-\d+\.html|\..+\.tmp"),
+    "pairs": re.compile(r"(?:\.)?[a-z0-9_-]{1,40}--[a-z0-9_-]{1,40}--[0-9a-f]{16,64}\.html"
+                        r"(?:\.\w+\.tmp)?"),
+    "pages": re.compile(r"(?:\.)?(?:pairs|families)-\d+\.html(?:\.\w+\.tmp)?"),
 }
 
 
@@ -90,7 +95,7 @@ def _is_own(folder: Path) -> bool:
     """Empty, marked, or a report of a version before the marker: only names derivdetect
     writes, and a ``pairs.json`` with the contract's keys."""
     names = {entry.name for entry in os.scandir(folder)}
-    if MARKER in names or names <= {LOCK_NAME}:   # a lock alone: a scan is making it
+    if MARKER in names or names <= {LOCK_NAME} | PLACEHOLDERS:   # (a lock: a scan makes it)
         return True
     if not all(_own_name(name) for name in names) or "pairs.json" not in names:
         return False
@@ -121,6 +126,7 @@ class OutputFolder:
         self._lock_fd: Optional[int] = None
         self._guard: Optional[subprocess.Popen] = None
         self._staging: Optional[Path] = None
+        self._place: Optional[Path] = None
         self.replaced = False   # the new report is in place
 
     @property
@@ -155,6 +161,7 @@ class OutputFolder:
             if not (real / MARKER).exists():
                 self._write_marker(real)
             self._remove_leftovers(real)
+            self._place = self._staging_place(real)
         except OSError as exc:
             self.close()
             raise OutputError(f"{shown}: cannot write the output folder "
@@ -191,35 +198,63 @@ class OutputFolder:
             + "\n")
 
     def _remove_leftovers(self, real: Path) -> None:
-        """Staging folders of this output left by a scan that died (only the lock holder
-        makes them, so every one found now is stale)."""
+        """Staging folders of this output left by a scan that died with its guard (only the
+        lock holder makes them, so every one found now is stale): the files carried into one
+        (a user's, the cache) go back first, then it is removed."""
         prefix = _STAGING.format(name=real.name)
-        for entry in os.scandir(real.parent):
-            if entry.name.startswith(prefix) and entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
+        for place in (real.parent, real):
+            try:
+                entries = list(os.scandir(place))
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name.startswith(prefix) and entry.is_dir(follow_symlinks=False):
+                    _rescue(Path(entry.path), real)
+                    shutil.rmtree(entry.path, ignore_errors=True)
+
+    def _staging_place(self, real: Path) -> Path:
+        """Where the staging folder goes: beside the output folder, so that it can be swapped
+        in whole; inside it when that can't work (the output folder is a mount point, its
+        parent is not writable, or a sticky parent forbids renaming a folder of another
+        user), and then the report's parts are replaced one by one, the index last."""
+        parent = real.parent
+        try:
+            st, parent_st = real.stat(), parent.stat()
+        except OSError:
+            return real
+        if st.st_dev != parent_st.st_dev or not os.access(parent, os.W_OK | os.X_OK):
+            return real
+        me = os.geteuid()
+        if parent_st.st_mode & stat.S_ISVTX and me not in (0, st.st_uid, parent_st.st_uid):
+            return real
+        return parent
 
     # ------------------------------------------------------------------ write and swap
 
     def publish(self, write: Callable[[Path], list]) -> list:
         """Run ``write(staging)`` to fill a fresh staging folder, carry over the cache and the
         files derivdetect did not write, and swap the staging folder in for the output
-        folder. Returns the paths ``write`` returned, as they lie in the output folder."""
+        folder (see :meth:`_staging_place` for when it is replaced part by part). Returns the
+        paths ``write`` returned, as they lie in the output folder."""
         if self._lock_fd is None:
             raise RuntimeError("OutputFolder.publish before open")
         real = Path(os.path.realpath(self.path))
         carried: list = []
         try:
             # the guard first: there is no moment when a staging folder exists unguarded
-            staging = real.parent / (_STAGING.format(name=real.name) + secrets.token_hex(6))
+            staging = self._place / (_STAGING.format(name=real.name) + secrets.token_hex(6))
             self._guard = _start_guard(staging)
             self._staging = staging
             os.mkdir(staging)
-            os.chmod(staging, creation_mode(directory=True))
+            _same_folder_settings(real, staging)
             written = write(staging)
             self._write_marker(staging)
             try:
-                self._carry(real, staging, carried)
-                _exchange(staging, real)
+                if self._place == real:
+                    self._replace_parts(real, staging, carried)
+                else:
+                    self._carry(real, staging, carried)
+                    _exchange(staging, real)
             except BaseException:
                 _move_back(carried)
                 raise
@@ -233,6 +268,24 @@ class OutputFolder:
         finally:
             self._end_guard()
         return [self.path / Path(p).relative_to(staging) for p in written]
+
+    def _replace_parts(self, real: Path, staging: Path, carried: list) -> None:
+        """The report's folders swapped in one at a time (a user's files in the old ones
+        carried over, the guard told first), then its files, ``index.html`` last."""
+        names = sorted(os.listdir(staging), key=lambda n: (n == "index.html", n))
+        for name in names:
+            new, old = staging / name, real / name
+            if name in _OWN_IN_FOLDERS and new.is_dir() and old.is_dir():
+                own = _OWN_IN_FOLDERS[name]
+                keep = [e for e in os.listdir(old) if not own.fullmatch(e)
+                        and not (new / e).exists()]
+                for e in keep:   # after the swap the old folder is at the staging name
+                    self._tell_guard(json.dumps(["back", str(new / e), str(old / e)]) + "\n")
+                _exchange(new, old)
+                for e in keep:
+                    os.rename(new / e, old / e)
+            elif name != LOCK_NAME:
+                os.replace(new, old)
 
     def _carry(self, real: Path, staging: Path, carried: list) -> None:
         """Into the staging folder: the lock file (the same file, so the lock holds across
@@ -296,6 +349,40 @@ class OutputFolder:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _same_folder_settings(real: Path, staging: Path) -> None:
+    """The staging folder gets the output folder's mode (setgid bit included) and group, so
+    that swapping it in changes neither, and new files inherit the group as usual."""
+    try:
+        st = real.stat()
+        os.chmod(staging, stat.S_IMODE(st.st_mode))
+        if staging.stat().st_gid != st.st_gid:
+            os.chown(staging, -1, st.st_gid)
+    except OSError:
+        os.chmod(staging, creation_mode(directory=True))
+
+
+def _rescue(staging: Path, real: Path) -> None:
+    """Move back what a dead scan had carried into ``staging``: files derivdetect did not
+    write (at the top and inside its own folders) and the cache, where nothing took their
+    place."""
+    def back(source: Path, home: Path) -> None:
+        if not os.path.lexists(home):
+            try:
+                os.rename(source, home)
+            except OSError:
+                pass
+
+    for entry in list(os.scandir(staging)):
+        if entry.name in _OWN_IN_FOLDERS and entry.is_dir(follow_symlinks=False):
+            own = _OWN_IN_FOLDERS[entry.name]
+            for inner in list(os.scandir(entry.path)):
+                if not own.fullmatch(inner.name) and (real / entry.name).is_dir():
+                    back(Path(inner.path), real / entry.name / inner.name)
+        elif entry.name == CACHE_NAME or not _own_name(entry.name):
+            if not entry.name.startswith(_STAGING.format(name=real.name)):
+                back(Path(entry.path), real / entry.name)
 
 
 def _move_back(carried: list) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ..models import Document, Pair, ScanResult
+from .order import order_pairs
 
 PAIR_COLUMNS = [
-    "a", "b", "verdict", "source", "extent", "coverage_a", "coverage_b",
+    "rank", "a", "b", "verdict", "source", "extent", "coverage_a", "coverage_b",
     "exact_coverage_a", "exact_coverage_b", "jaccard", "containment_a_in_b",
     "containment_b_in_a", "longest_exact_words", "exact_passages", "paraphrase_passages",
     "source_reason",
@@ -24,13 +25,19 @@ def document_record(doc: Document) -> dict:
             "encoding": doc.encoding, "format": doc.format}
 
 
+def ranked(pairs) -> list:
+    """``(rank, pair)`` strongest first, as the report lists them (rank 1 is the strongest),
+    so a spreadsheet, a script reading ``pairs.json`` and the report agree."""
+    return list(enumerate(order_pairs(pairs), start=1))
+
+
 def scan_payload(result: ScanResult) -> dict:
     """The whole result as JSON-ready data (the ``pairs.json`` contract)."""
     return {
         "scan": {"root": result.root, "created": result.created, "settings": result.settings,
                  "stats": result.stats},
         "documents": [document_record(d) for d in result.documents],
-        "pairs": [p.to_dict() for p in result.pairs],
+        "pairs": [{"rank": rank, **p.to_dict()} for rank, p in ranked(result.pairs)],
         "clusters": [c.to_dict() for c in result.clusters],
         "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
     }
@@ -57,13 +64,13 @@ def pair_row(pair: Pair, for_spreadsheet: bool = False) -> dict:
     if for_spreadsheet:
         row = {key: spreadsheet_safe(value) for key, value in row.items()}
     for column in PAIR_COLUMNS:
-        if column not in row:
+        if column not in row and column != "rank":
             row[column] = pair.scores.get(column)
     return row
 
 
 def pairs_frame(pairs) -> pd.DataFrame:
-    """One row per reported pair, in the column order of ``PAIR_COLUMNS``, as ``pairs.csv``
-    holds them (text cells spreadsheet-safe)."""
-    return pd.DataFrame([pair_row(p, for_spreadsheet=True) for p in pairs],
-                        columns=PAIR_COLUMNS)
+    """One row per reported pair, strongest first, in the column order of ``PAIR_COLUMNS``,
+    as ``pairs.csv`` holds them (text cells spreadsheet-safe)."""
+    return pd.DataFrame([{**pair_row(p, for_spreadsheet=True), "rank": rank}
+                         for rank, p in ranked(pairs)], columns=PAIR_COLUMNS)

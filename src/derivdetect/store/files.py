@@ -8,6 +8,11 @@ import tempfile
 from pathlib import Path
 
 
+#: The file that marks a folder as a derivdetect report: derivdetect may write into it, and a
+#: scan never reads it (its pages quote the articles and would match them).
+REPORT_MARKER = ".derivdetect-report"
+
+
 @functools.cache
 def _umask() -> int:
     mask = os.umask(0o022)   # the only way to read it; read once, before any worker starts
