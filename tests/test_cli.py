@@ -2,9 +2,9 @@
 
 import json
 
-from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE
 from typer.testing import CliRunner
 
+from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE
 from derivdetect.cli import app
 
 runner = CliRunner()

@@ -3,8 +3,8 @@
 from dataclasses import replace
 
 import pytest
-from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE
 
+from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE
 from derivdetect import Config
 from derivdetect.engines.local import compare_documents
 from derivdetect.ingest import read_document

@@ -2,10 +2,10 @@
 
 import random
 
-from conftest import CORPUS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import CORPUS
 from derivdetect import Config
 from derivdetect.engines.local import compare_documents, scan_documents
 from derivdetect.models import Document

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEED_REWRITE, SEED_SOURCE
 
+from conftest import ROOT, SEED_REWRITE, SEED_SOURCE
 from derivdetect.models import Document, Pair, ScanResult
 from derivdetect.report.html import pair_href, pair_slug, render_index, write_html
 from derivdetect.report.listing import FAMILIES_PER_PAGE, PAIRS_PER_PAGE

@@ -14,8 +14,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE
 
+from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE
 from derivdetect import Config, scan
 from derivdetect.models import Document, Pair, Passage, ScanResult
 from derivdetect.report import write_outputs

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 from markupsafe import escape
-from test_report_html import ALLOWED_TAGS, HOSTILE_NAME_A, SCRIPT, Page
 
 from derivdetect.models import Cluster, Document, Pair, ScanResult, Skipped
 from derivdetect.report.html import pair_href, pair_slug, render_index, write_html
@@ -18,6 +17,7 @@ from derivdetect.report.listing import (
     PAIRS_PER_PAGE,
 )
 from derivdetect.report.order import order_families, order_pairs, pair_strength
+from test_report_html import ALLOWED_TAGS, HOSTILE_NAME_A, SCRIPT, Page
 
 
 def _pair(a, b, verdict="derivative", cov=(0.5, 0.2), longest=10, **scores):

@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+
 from conftest import CORPUS
 
 WORDS = ("refugees corridor minister talks border village army peace treaty ceasefire convoy "

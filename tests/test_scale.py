@@ -6,11 +6,9 @@ import random
 import pytest
 
 from derivdetect.config import Config
-from derivdetect.engines import local as engine
 from derivdetect.engines.local import scan, scan_documents
 from derivdetect.ingest import iter_inputs
 from derivdetect.models import Document
-from derivdetect.stages import sketch
 
 WORDS = ("refugees corridor minister talks border village army peace treaty ceasefire convoy "
          "shelling aid winter capital troops region province mayor harvest river bridge "
@@ -56,9 +54,7 @@ def test_large_scan_finds_the_copies_and_matches_the_small_scan_path(folder, mon
     assert all(d.chars > 0 for d in result.documents)
 
     docs = [item for item in iter_inputs(folder, Config()) if isinstance(item, Document)]
-    monkeypatch.setattr(sketch, "FAST_MIN_DOCS", 10**9)
-    monkeypatch.setattr(engine, "FAST_MIN_DOCS", 10**9)
-    monkeypatch.setattr("derivdetect.stages.candidates.FAST_MIN_DOCS", 10**9)
+    monkeypatch.setenv("DERIVDETECT_IMPL", "python")
     pairs, _, _, _ = scan_documents(docs, Config(workers=1))
     assert [(p.a, p.b, p.verdict, p.passages) for p in pairs] == \
         [(p.a, p.b, p.verdict, p.passages) for p in result.pairs]

@@ -1,11 +1,11 @@
 """MinHash over arrays against datasketch's own MinHash, and against exact Jaccard."""
 
 import numpy as np
-from conftest import CORPUS
 from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import CORPUS
 from derivdetect.stages.signature import estimate_jaccard, minhash
 
 hash_sets = st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=300, unique=True)

@@ -1,10 +1,10 @@
 """The compiled sketch path against the reference one, on hostile and multilingual text."""
 
 import numpy as np
-from conftest import CORPUS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import CORPUS
 from derivdetect.compiled.chars import char_classes, code_points, compiled
 from derivdetect.config import Config
 from derivdetect.stages.sketch import Sketches, sketch_texts

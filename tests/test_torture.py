@@ -7,9 +7,9 @@ import shutil
 import zlib
 
 import pytest
-from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE
 from typer.testing import CliRunner
 
+from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE
 from derivdetect.cli import app
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(64))

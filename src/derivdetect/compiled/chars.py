@@ -10,7 +10,7 @@ so indexes are Python string offsets) and each kernel walks it once:
 * :func:`sketch_arrays` builds word n-gram hashes and the MinHash signature of every document,
   the same numbers as ``shingle.ngram_hashes`` and ``signature.minhash``.
 
-numba is imported on first use: small scans never pay for it (see ``sketch.FAST_MIN_DOCS``).
+numba is imported on first use: small scans never pay for it (see ``compiled.use_compiled``).
 """
 
 from __future__ import annotations
@@ -21,11 +21,6 @@ from functools import lru_cache
 from typing import Iterator
 
 import numpy as np
-
-FAST_MIN_DOCS = 1000
-"""Scans of this many documents or more take the compiled paths. Below it the reference code
-is used: the same results, and no one-off compilation (about 15 s, then cached on disk by
-numba; a later process loads the kernels in about a second)."""
 
 WORD = np.uint8(1)        # [\w--_] outside unspaced scripts: a token's letters and digits
 UNSPACED = np.uint8(2)    # Han, Hiragana, Katakana, Thai: one token per character
@@ -42,11 +37,11 @@ def char_classes() -> np.ndarray:
     and string methods the reference code uses (so both agree on every character)."""
     import regex
 
-    from ..text.normalize import _UNSPACED, _WORD_CHAR
+    from ..text.normalize import UNSPACED_SCRIPTS, WORD_CHAR
 
     table = np.zeros(0x110000, dtype=np.uint8)
     every = np.arange(0x110000, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
-    for pattern, bit in ((_WORD_CHAR, WORD), (rf"[{_UNSPACED}]", UNSPACED), (r"\d", DIGIT)):
+    for pattern, bit in ((WORD_CHAR, WORD), (rf"[{UNSPACED_SCRIPTS}]", UNSPACED), (r"\d", DIGIT)):
         for match in regex.finditer(f"{pattern}+", every, flags=regex.V1):
             table[match.start(): match.end()] |= bit
     for match in re.finditer(r"\s+", every):     # re's \s on str is exactly str.isspace

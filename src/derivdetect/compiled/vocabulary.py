@@ -15,7 +15,7 @@ from typing import Iterator
 
 import numpy as np
 
-from ..text.shingle import _hash
+from ..text.shingle import token_hash
 
 
 class _Vocabulary:
@@ -47,7 +47,7 @@ class _Vocabulary:
             return ids, self.form_hashes[ids], self.masks[ids]
 
     def _ids(self, kernels, hashes: np.ndarray, raw_at) -> np.ndarray:
-        from ..text.normalize import _stopword_languages, form_of
+        from ..text.normalize import form_of, stopword_languages
 
         ids = kernels.table_find(self.slots, self.slot_ids, hashes)
         start = 0 if ids.min(initial=0) < 0 else len(hashes)
@@ -57,10 +57,10 @@ class _Vocabulary:
             firsts, done = kernels.table_add(self.slots, self.slot_ids, hashes[start:],
                                              ids[start:], first_id, len(self.slots) // 2)
             forms = [form_of(raw_at(start + q)) for q in firsts.tolist()]
-            index = _stopword_languages()
+            index = stopword_languages()
             stop = first_id + len(forms)
             self._reserve(kernels, stop)
-            self.form_hashes[first_id:stop] = [_hash(f) for f in forms]
+            self.form_hashes[first_id:stop] = [token_hash(f) for f in forms]
             self.masks[first_id:stop] = [index.get(f, 0) for f in forms]
             self.forms[first_id:stop] = forms
             self.size = stop
@@ -75,16 +75,16 @@ class _Vocabulary:
     def lexicon_of(self, lang: str, ids: np.ndarray) -> tuple:
         """``(stem hashes, content flags)`` of tokens ``ids`` in language ``lang``, and the
         stem strings as an object array over the vocabulary (index it with ``ids``)."""
-        from ..text.normalize import _lexicon
+        from ..text.normalize import lexicon_for
 
         with self.lock:
             stems, content, known, strings = self._grown(self.lexical, lang, (
                 np.uint64, bool, bool, object))
             need = _newly_known(known, ids)
             if len(need):
-                lexicon = _lexicon(lang)
+                lexicon = lexicon_for(lang)
                 entries = [lexicon(form) for form in self.forms[need].tolist()]
-                stems[need] = [_hash(stem) for stem, _ in entries]
+                stems[need] = [token_hash(stem) for stem, _ in entries]
                 content[need] = [flag for _, flag in entries]
                 strings[need] = [stem for stem, _ in entries]
             return stems[ids], content[ids], strings
@@ -146,21 +146,21 @@ def _languages(kernels, masks: np.ndarray, doc_tokens: np.ndarray) -> np.ndarray
     """Each document's language from the stopword masks of its first tokens, exactly as
     ``normalize.detect_language`` decides it (``und`` where none is clear)."""
     from ..text.normalize import (
-        _DETECT_SAMPLE,
-        _LANGUAGES,
-        _MIN_STOPWORD_SHARE,
+        DETECT_SAMPLE,
+        DETECTED_LANGUAGES,
+        MIN_STOPWORD_SHARE,
         SNOWBALL_LANGUAGES,
     )
 
-    counts, sizes = kernels.language_counts(masks, doc_tokens, _DETECT_SAMPLE, len(_LANGUAGES))
+    counts, sizes = kernels.language_counts(masks, doc_tokens, DETECT_SAMPLE, len(DETECTED_LANGUAGES))
     best = np.argmax(counts, axis=1)
     rows = np.arange(len(sizes))
-    english = _LANGUAGES.index("en")
+    english = DETECTED_LANGUAGES.index("en")
     best[counts[:, english] == counts[rows, best]] = english
     share = counts[rows, best] / np.maximum(sizes, 1)
-    names = np.array([lang if lang in SNOWBALL_LANGUAGES else "und" for lang in _LANGUAGES]
+    names = np.array([lang if lang in SNOWBALL_LANGUAGES else "und" for lang in DETECTED_LANGUAGES]
                      + ["und"])
-    best[(sizes == 0) | (share < _MIN_STOPWORD_SHARE)] = len(_LANGUAGES)
+    best[(sizes == 0) | (share < MIN_STOPWORD_SHARE)] = len(DETECTED_LANGUAGES)
     return names[best]
 
 
@@ -241,7 +241,7 @@ class Analyzed:
 def analyze_many(texts: list) -> list:
     """:class:`Analyzed` of each text, tokenized and looked up as one batch."""
     from ..text.boilerplate import WRAPPED_LINE_CHARS, Line
-    from ..text.normalize import Analysis, _split_sentences
+    from ..text.normalize import Analysis, split_sentences
     from .chars import char_classes, compiled
 
     if not texts:
@@ -265,7 +265,7 @@ def analyze_many(texts: list) -> list:
         stems = batch.stem_strings[lang][ids].tolist() if len(ids) else []
         starts = batch.starts[token0:t1] - char0
         ends = batch.ends[token0:t1] - char0
-        sentences = _split_sentences(text, starts, forms)
+        sentences = split_sentences(text, starts, forms)
         analysis = Analysis(lang, tuple(forms), tuple(stems), starts, ends,
                             batch.content[token0:t1], sentences)
         lines = tuple(Line(int(s) - char0, int(e) - char0, int(key), int(n))

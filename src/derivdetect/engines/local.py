@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Iterator, Optional
 import numpy as np
 
 from .. import __version__
-from ..compiled.chars import FAST_MIN_DOCS
+from ..compiled import use_compiled
 from ..config import Config
 from ..errors import InputError
 from ..models import Document, Pair, ScanResult
@@ -76,13 +76,13 @@ def sketch_stream(batches: Iterable, config: Config, progress: Optional[Progress
     sketched. Documents whose sketch is in ``known`` (an
     earlier scan with the same settings) are not sketched again. Returns the sketches in
     document order (see ``sketch.py``); the compiled path is used from the first full batch
-    on (:data:`kernels.FAST_MIN_DOCS`)."""
+    on (:func:`compiled.use_compiled`)."""
     batches = iter(batches)
     head = [b for b in (next(batches, None), next(batches, None)) if b is not None]
     if not head:
         return Sketches.concat([], config.num_perm)
     parallel = len(head) > 1
-    fast = len(head[0]) >= FAST_MIN_DOCS
+    fast = use_compiled(len(head[0]))
     in_flight: deque = deque()
 
     def jobs():
@@ -176,7 +176,7 @@ def find_candidates(docs: list, sketches: Sketches, config: Config, consume: boo
                                      config.rewrite_max_df, config.rewrite_min_shared,
                                      in_place=consume, workers=config.workers)
 
-    if n >= FAST_MIN_DOCS and worker_count(config) > 1:
+    if use_compiled(n) and worker_count(config) > 1:
         # numpy's sorts and ufuncs and the kernels release the GIL: the LSH route runs on a
         # thread beside the rewrite-key route, filling its serial steps (the sort of all keys)
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -262,11 +262,11 @@ def verify_candidates(docs: list, candidates: np.ndarray, config: Config,
                       text_of: Optional[Callable[[int], str]] = None,
                       judgements: Optional[Judgements] = None) -> list:
     """Judge every candidate pair, in parallel batches grouped by document (on the compiled
-    text path in a corpus of ``FAST_MIN_DOCS`` documents or more). Returns ``(pair,
+    text path as :func:`compiled.use_compiled` decides). Returns ``(pair,
     boilerplate of a, of b)`` for the reported pairs. Pairs found in ``judgements`` (same
     texts, ids, dates and topic words; see ``index.Judgements``) are not judged again; the
     store is left holding exactly this corpus's candidate pairs."""
-    fast = len(docs) >= FAST_MIN_DOCS
+    fast = use_compiled(len(docs))
     known = judgements.items if judgements is not None else {}
     keys = {}
     reused = []

@@ -1,7 +1,7 @@
 """Report stage: writes pairs.json, pairs.csv and the HTML report, replaced as a whole.
 
 Where and how files are written is decided in one place, :mod:`.output` (the output folder's
-rule, its lock, the staging folder and the swap).
+rule, its lock, the staging folder and the swap). pandas and the templates load on first use.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Optional
 
 from ..models import ScanResult
 from .output import OutputFolder, atomic_write
-from .tables import pairs_frame, scan_payload
 
 __all__ = ["write_outputs", "write_report_files", "atomic_write", "OutputFolder",
            "payload_json"]
@@ -20,6 +19,8 @@ __all__ = ["write_outputs", "write_report_files", "atomic_write", "OutputFolder"
 
 def payload_json(result: ScanResult) -> str:
     """``pairs.json`` as text (the contract in the README)."""
+    from .tables import scan_payload
+
     return json.dumps(scan_payload(result), ensure_ascii=True, indent=1)
 
 
@@ -27,6 +28,7 @@ def write_report_files(result: ScanResult, folder: Path) -> list[Path]:
     """Write the three outputs of a scan into ``folder`` (a fresh staging folder); returns
     the paths written, the main page last."""
     from .html import write_html
+    from .tables import pairs_frame
 
     folder = Path(folder)
     written = []

@@ -54,7 +54,7 @@ _SLUG_RE = re.compile(r"^[a-z0-9_-]{1,%d}--[a-z0-9_-]{1,%d}--[0-9a-f]{%d,64}$"
 _KNOWN_EXT = re.compile(r"\.(?:txt|md|markdown|html?|jsonl)(?=$|#)", re.I)
 _UNSAFE = re.compile(r"[^a-z0-9_]+")
 
-_ENV = jinja2.Environment(
+TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("derivdetect.report", "templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
@@ -229,7 +229,7 @@ def _diff_counts(ops: list) -> dict:
 # ------------------------------------------------------------------------------- assets
 
 def _asset(name: str) -> str:
-    source, _, _ = _ENV.loader.get_source(_ENV, name)
+    source, _, _ = TEMPLATES.loader.get_source(TEMPLATES, name)
     return source
 
 
@@ -239,7 +239,7 @@ def _csp(script: str) -> str:
             f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'")
 
 
-def _page_assets(script_name: str) -> dict:
+def page_assets(script_name: str) -> dict:
     return dict(_assets(script_name))
 
 
@@ -342,15 +342,15 @@ def _visible(text) -> str:
     return _BIDI_CONTROL.sub(lambda m: f"\u27e8U+{ord(m.group(0)):04X}\u27e9", text)
 
 
-_ENV.filters["visible"] = _visible
-_ENV.filters["short"] = _short
-_ENV.globals["split_ids"] = split_ids
-_ENV.filters["plain"] = _plain
-_ENV.filters["when"] = _when
-_ENV.filters["percent"] = _percent
-_ENV.filters["number"] = _number
-_ENV.filters["sortnum"] = _sort_value
-_ENV.filters["thousands"] = lambda n: f"{int(n):,}"
+TEMPLATES.filters["visible"] = _visible
+TEMPLATES.filters["short"] = _short
+TEMPLATES.globals["split_ids"] = split_ids
+TEMPLATES.filters["plain"] = _plain
+TEMPLATES.filters["when"] = _when
+TEMPLATES.filters["percent"] = _percent
+TEMPLATES.filters["number"] = _number
+TEMPLATES.filters["sortnum"] = _sort_value
+TEMPLATES.filters["thousands"] = lambda n: f"{int(n):,}"
 
 
 @dataclass(frozen=True)
@@ -362,7 +362,7 @@ class _DocView:
     url_link: Optional[str]
 
 
-def _doc_view(doc_id: str, docs: dict) -> _DocView:
+def doc_view(doc_id: str, docs: dict) -> _DocView:
     doc = docs.get(doc_id)
     title = (doc.title or "").strip() if doc else ""
     return _DocView(doc_id, title or _visible(doc_id), bool(title), doc,
@@ -385,7 +385,7 @@ def _roles(pair: Pair) -> tuple:
 def _pair_context(result: ScanResult, pair: Pair, docs: dict, index: int, layout: Layout) -> dict:
     left, right, labels = _roles(pair)
     ids = {"a": pair.a, "b": pair.b}
-    views = {k: _doc_view(v, docs) for k, v in ids.items()}
+    views = {k: doc_view(v, docs) for k, v in ids.items()}
     sides = []
     for key, (label, noun) in zip((left, right), labels):
         view = views[key]
@@ -454,9 +454,9 @@ def render_pair(result: ScanResult, index: int, slugs: Optional[list] = None,
     slugs = slugs if slugs is not None else _slugs(result.pairs)
     docs = docs if docs is not None else {d.id: d for d in result.documents}
     layout = layout if layout is not None else build_layout(result, slugs)
-    return _ENV.get_template("pair.html").render(
+    return TEMPLATES.get_template("pair.html").render(
         **_pair_context(result, result.pairs[index], docs, index, layout),
-        **_page_assets("pair.js"))
+        **page_assets("pair.js"))
 
 
 def _remove_stale(folder: Path, keep: set) -> None:

@@ -131,18 +131,18 @@ def _pager(current: int, total: int, name, up: str) -> Optional[dict]:
 
 
 def _row(result: ScanResult, layout: Layout, docs: dict, index: int, up: str) -> dict:
-    from .html import _doc_view, pair_href
+    from .html import doc_view, pair_href
 
     pair = result.pairs[index]
     return {"row": pair_row(pair), "pair": pair, "href": up + pair_href(layout.slugs[index]),
             "rank": layout.rank[index] + 1,
-            "a": _doc_view(pair.a, docs), "b": _doc_view(pair.b, docs),
+            "a": doc_view(pair.a, docs), "b": doc_view(pair.b, docs),
             "source_side": "A" if pair.source == pair.a
             else "B" if pair.source == pair.b else None}
 
 
 def _family_cards(result: ScanResult, layout: Layout, docs: dict, page: int, up: str) -> list:
-    from .html import _doc_view
+    from .html import doc_view
 
     start = (page - 1) * layout.families_per_page
     cards = []
@@ -157,9 +157,9 @@ def _family_cards(result: ScanResult, layout: Layout, docs: dict, page: int, up:
                          key=lambda d: (d != cluster.original, best.get(d, len(layout.order)), d))
         cards.append({
             "number": number, "cluster": cluster,
-            "original": _doc_view(cluster.original, docs) if cluster.original else None,
+            "original": doc_view(cluster.original, docs) if cluster.original else None,
             "size": len(cluster.documents), "pair_count": len(members),
-            "members": [_doc_view(d, docs) for d in docs_in[:FAMILY_MEMBERS_SHOWN]],
+            "members": [doc_view(d, docs) for d in docs_in[:FAMILY_MEMBERS_SHOWN]],
             "more_members": max(0, len(docs_in) - FAMILY_MEMBERS_SHOWN),
             "rows": [_row(result, layout, docs, i, up) for i in members[:FAMILY_PAIRS_SHOWN]],
             "more_pairs": max(0, len(members) - FAMILY_PAIRS_SHOWN),
@@ -210,24 +210,24 @@ def _context(result: ScanResult, layout: Layout, kind: str, page: int) -> dict:
 def render_listing(result: ScanResult, layout: Layout, page: int = 1) -> str:
     """Page ``page`` of the pairs list: ``index.html`` (with the summary and the first
     families) for page 1, else ``pages/pairs-<page>.html``."""
-    from .html import _ENV, _page_assets
+    from .html import TEMPLATES, page_assets
 
     if not 1 <= page <= layout.pair_pages:
         raise ValueError(f"no page {page} (1 to {layout.pair_pages})")
-    return _ENV.get_template("index.html").render(
+    return TEMPLATES.get_template("index.html").render(
         **_context(result, layout, "index" if page == 1 else "pairs", page),
-        **_page_assets("index.js"))
+        **page_assets("index.js"))
 
 
 def render_families(result: ScanResult, layout: Layout, page: int) -> str:
     """``pages/families-<page>.html`` (page >= 2; the first page of families is on the
     index)."""
-    from .html import _ENV, _page_assets
+    from .html import TEMPLATES, page_assets
 
     if not 2 <= page <= layout.family_pages:
         raise ValueError(f"no families page {page} (2 to {layout.family_pages})")
-    return _ENV.get_template("index.html").render(
-        **_context(result, layout, "families", page), **_page_assets("index.js"))
+    return TEMPLATES.get_template("index.html").render(
+        **_context(result, layout, "families", page), **page_assets("index.js"))
 
 
 def remove_stale_listings(out_dir: Path, keep: set) -> None:

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..compiled.chars import FAST_MIN_DOCS
+from ..compiled import use_compiled
 
 _MAX_BUCKET = 200
 SHORT_TEXT_SHARE = 0.1
@@ -143,7 +143,7 @@ def shared_key_candidates(keys: np.ndarray, lengths: np.ndarray, max_df: int,
     """Pairs sharing enough keys (:func:`required_shared`) among those in at most ``max_df``
     documents. ``keys`` holds each document's distinct ``uint64`` keys one after the
     other, ``lengths[i]`` how many are document ``i``'s. ``fast`` (default: from
-    :data:`FAST_MIN_DOCS` documents on) counts pairs in a compiled kernel, one document's
+    :func:`compiled.use_compiled`) counts pairs in a compiled kernel, one document's
     partners at a time; otherwise block by block with numpy. Both give the same pairs.
     ``in_place`` sorts ``keys`` itself instead of a copy (it is then no longer usable).
     The compiled path runs on ``workers`` threads (0: one per core).
@@ -163,7 +163,7 @@ def shared_key_candidates(keys: np.ndarray, lengths: np.ndarray, max_df: int,
     else:
         entries = np.asarray(keys, dtype=np.uint64) & ~low
     if fast is None:
-        fast = n_docs >= FAST_MIN_DOCS
+        fast = use_compiled(n_docs)
     if fast:
         from ..compiled.chars import compiled, threads
 

@@ -10,7 +10,7 @@ in order of first appearance. About ``4 * num_perm +
 Two implementations give the same arrays (a property test compares them):
 
 * :func:`sketch_reference`: plain Python and numpy, one text at a time: the definition;
-* the fast path (a scan of :data:`FAST_MIN_DOCS` documents or more): one pass of compiled
+* the fast path (``DERIVDETECT_IMPL``, see :func:`compiled.use_compiled`): one pass of compiled
   kernels (``kernels.py``) over a batch's code points; each distinct raw token is normalized,
   stemmed and hashed once per process (by the reference code) and looked up by a 64-bit hash
   of its characters after that. 0.15-0.2 ms per 600-word article against 2 ms, after a one-off
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..compiled.chars import FAST_MIN_DOCS
+from ..compiled import use_compiled
 from ..config import Config
 from ..text.boilerplate import WRAPPED_LINE_CHARS, line_keys
 from ..text.shingle import ngram_hashes, sketch_hashes
@@ -166,10 +166,10 @@ def distinct(values: np.ndarray) -> np.ndarray:
 
 
 def sketch_texts(texts: list, config: Config, fast: bool | None = None) -> Sketches:
-    """Sketches of ``texts`` (pure). ``fast`` (default: for :data:`FAST_MIN_DOCS` texts or
+    """Sketches of ``texts`` (pure). ``fast`` (default: for :func:`compiled.use_compiled` for that many texts or
     more) runs the compiled path; both give the same arrays."""
     if fast is None:
-        fast = len(texts) >= FAST_MIN_DOCS
+        fast = use_compiled(len(texts))
     if fast and texts:
         return _sketch_fast(texts, config)
     return _from_rows([sketch_reference(t, config) for t in texts], config.num_perm)

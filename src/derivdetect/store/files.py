@@ -7,7 +7,6 @@ import os
 import tempfile
 from pathlib import Path
 
-
 #: The file that marks a folder as a derivdetect report: derivdetect may write into it, and a
 #: scan never reads it (its pages quote the articles and would match them).
 REPORT_MARKER = ".derivdetect-report"

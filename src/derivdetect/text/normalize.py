@@ -21,12 +21,12 @@ from functools import lru_cache
 import numpy as np
 import regex
 
-_UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}"
-_WORD_CHAR = rf"[[\w--_]--[{_UNSPACED}]]"
+UNSPACED_SCRIPTS = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}"
+WORD_CHAR = rf"[[\w--_]--[{UNSPACED_SCRIPTS}]]"
 TOKEN_RE = regex.compile(
-    rf"[{_UNSPACED}]"
+    rf"[{UNSPACED_SCRIPTS}]"
     rf"|\d+(?:[.,]\d{{3}})+(?!\d)"
-    rf"|{_WORD_CHAR}+(?:['’]{_WORD_CHAR}+)*",
+    rf"|{WORD_CHAR}+(?:['’]{WORD_CHAR}+)*",
     regex.V1,
 )
 # The same tokens from the standard library's faster engine, for texts in scripts where the two
@@ -71,8 +71,8 @@ SNOWBALL_LANGUAGES = {
     "pt": "portuguese", "ro": "romanian", "ru": "russian", "es": "spanish",
     "sv": "swedish", "tr": "turkish",
 }
-_MIN_STOPWORD_SHARE = 0.12
-_DETECT_SAMPLE = 200
+MIN_STOPWORD_SHARE = 0.12
+DETECT_SAMPLE = 200
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,14 +126,14 @@ def _stopwords(lang: str) -> frozenset:
     return frozenset(normalize_token(w) for w in words)
 
 
-_LANGUAGES = tuple(SNOWBALL_LANGUAGES)
+DETECTED_LANGUAGES = tuple(SNOWBALL_LANGUAGES)
 
 
 @lru_cache(maxsize=1)
-def _stopword_languages() -> dict:
+def stopword_languages() -> dict:
     """Each stopword -> a bit mask of the languages whose list holds it (one-pass detection)."""
     index: dict[str, int] = {}
-    for bit, lang in enumerate(_LANGUAGES):
+    for bit, lang in enumerate(DETECTED_LANGUAGES):
         for word in _stopwords(lang):
             index[word] = index.get(word, 0) | (1 << bit)
     return index
@@ -145,20 +145,20 @@ def detect_language(forms) -> str:
     Stopword share is a crude but fast and dependency-free detector that is right for the
     decision it drives: whether a stopword list and stemmer fit the text.
     """
-    sample = forms[:_DETECT_SAMPLE]
+    sample = forms[:DETECT_SAMPLE]
     if not sample:
         return "und"
-    index = _stopword_languages()
+    index = stopword_languages()
     masks = np.fromiter((index.get(f, 0) for f in sample), dtype=np.int64, count=len(sample))
     masks = masks[masks != 0]
     if not len(masks):
         return "und"
-    bits = (masks[:, None] >> np.arange(len(_LANGUAGES))) & 1
+    bits = (masks[:, None] >> np.arange(len(DETECTED_LANGUAGES))) & 1
     counts = bits.sum(axis=0)
     best = int(np.argmax(counts))
-    if counts[_LANGUAGES.index("en")] == counts[best]:
-        best = _LANGUAGES.index("en")
-    return _LANGUAGES[best] if counts[best] / len(sample) >= _MIN_STOPWORD_SHARE else "und"
+    if counts[DETECTED_LANGUAGES.index("en")] == counts[best]:
+        best = DETECTED_LANGUAGES.index("en")
+    return DETECTED_LANGUAGES[best] if counts[best] / len(sample) >= MIN_STOPWORD_SHARE else "und"
 
 
 @lru_cache(maxsize=None)
@@ -171,7 +171,7 @@ def _stemmer(lang: str):
 
 
 def _is_unspaced(form: str) -> bool:
-    return len(form) == 1 and regex.match(rf"[{_UNSPACED}]", form) is not None
+    return len(form) == 1 and regex.match(rf"[{UNSPACED_SCRIPTS}]", form) is not None
 
 
 _MEMO_LIMIT = 1_000_000
@@ -213,14 +213,14 @@ class _Lexicon:
 
 
 @lru_cache(maxsize=None)
-def _lexicon(lang: str) -> _Lexicon:
+def lexicon_for(lang: str) -> _Lexicon:
     return _Lexicon(lang)
 
 
 def lexical(forms, language: str | None = None) -> tuple[str, list, np.ndarray]:
     """``(language, stems, content mask)`` of a list of forms."""
     lang = language or detect_language(forms)
-    lexicon = _lexicon(lang if lang in SNOWBALL_LANGUAGES else "und")
+    lexicon = lexicon_for(lang if lang in SNOWBALL_LANGUAGES else "und")
     entries = [lexicon(f) for f in forms]
     stems = [e[0] for e in entries]
     content = np.fromiter((e[1] for e in entries), bool, len(entries))
@@ -240,7 +240,7 @@ def analyze(text: str, language: str | None = None) -> Analysis:
     lang, stems, content = lexical(forms, language)
     start_arr = np.asarray(starts, dtype=np.int64)
     end_arr = np.asarray(ends, dtype=np.int64)
-    sentences = _split_sentences(text, start_arr, forms)
+    sentences = split_sentences(text, start_arr, forms)
     return Analysis(lang, tuple(forms), tuple(stems), start_arr, end_arr, content, sentences)
 
 
@@ -269,7 +269,7 @@ def _boundary_offsets(text: str, forms_at) -> list[int]:
     return cuts
 
 
-def _split_sentences(text: str, starts: np.ndarray, forms: list) -> tuple:
+def split_sentences(text: str, starts: np.ndarray, forms: list) -> tuple:
     """Token ranges of sentences; over-long runs without punctuation are cut into windows."""
     n = len(forms)
     if n == 0:

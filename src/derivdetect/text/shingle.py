@@ -28,7 +28,7 @@ def token_hashes(tokens) -> np.ndarray:
     for i, token in enumerate(tokens):
         value = memo.get(token)
         if value is None:
-            value = _hash(token)
+            value = token_hash(token)
             if len(memo) < 1_000_000:
                 memo[token] = value
         out[i] = value
@@ -84,20 +84,20 @@ def sketch_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
     in order (a property test checks it), with one memo lookup per token instead of four.
     """
     from .normalize import (
-        _DETECT_SAMPLE,
+        DETECT_SAMPLE,
         SNOWBALL_LANGUAGES,
-        _lexicon,
         detect_language,
         form_of,
+        lexicon_for,
         normalize_token,
         tokenizer,
     )
 
     raws = tokenizer(text).findall(text)
-    lang = detect_language([form_of(r) for r in raws[:_DETECT_SAMPLE]])
+    lang = detect_language([form_of(r) for r in raws[:DETECT_SAMPLE]])
     lang = lang if lang in SNOWBALL_LANGUAGES else "und"
     memo = _sketch_memos.setdefault(lang, {})
-    lexicon = _lexicon(lang)
+    lexicon = lexicon_for(lang)
     forms_out = np.empty(len(raws), dtype=np.uint64)
     stems_out = []
     for i, raw in enumerate(raws):
@@ -105,7 +105,7 @@ def sketch_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
         if entry is None:
             form = normalize_token(raw)
             stem, content = lexicon(form)
-            entry = (_hash(form), _hash(stem) if content else None)
+            entry = (token_hash(form), token_hash(stem) if content else None)
             if len(memo) < 1_000_000:
                 memo[raw] = entry
         forms_out[i] = entry[0]
@@ -114,5 +114,5 @@ def sketch_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
     return forms_out, np.array(stems_out, dtype=np.uint64)
 
 
-def _hash(token: str) -> int:
+def token_hash(token: str) -> int:
     return xxhash.xxh3_64_intdigest(token.encode("utf-8", "surrogatepass"))
