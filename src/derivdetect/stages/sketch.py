@@ -11,7 +11,7 @@ Two implementations give the same arrays (a property test compares them):
 
 * :func:`sketch_reference`: plain Python and numpy, one text at a time: the definition;
 * the fast path (``DERIVDETECT_IMPL``, see :func:`compiled.use_compiled`): one pass of compiled
-  kernels (``kernels.py``) over a batch's code points; each distinct raw token is normalized,
+  kernels (``compiled/sketch_kernels.py``) over a batch's code points; each distinct raw token is normalized,
   stemmed and hashed once per process (by the reference code) and looked up by a 64-bit hash
   of its characters after that. 0.15-0.2 ms per 600-word article against 2 ms, after a one-off
   compilation of about 15 s that numba caches on disk (later processes load it in ~1 s): not
