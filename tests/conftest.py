@@ -1,3 +1,4 @@
+import random
 from pathlib import Path
 
 import pytest
@@ -18,3 +19,21 @@ def seed_scan():
     from derivdetect import Config, scan
 
     return scan(CORPUS, Config(workers=1))
+
+
+WORDS = ("refugees corridor minister talks border village army peace treaty ceasefire convoy "
+         "shelling aid winter capital troops region province mayor harvest river bridge "
+         "election court protest museum festival market railway harbour storm").split()
+SMALL = "the a of in on and to was were is said that with for by at from as it".split()
+
+
+def random_article(rng: random.Random, sentences: int = 6) -> str:
+    """A made-up news-like article: topic and function words, unique names and numbers, in
+    paragraphs of two sentences (for corpora large enough for the parallel paths)."""
+    out = []
+    for _ in range(sentences):
+        words = [rng.choice(WORDS if rng.random() < 0.5 else SMALL) for _ in range(14)]
+        words += [f"Name{rng.randrange(10**6)}", f"{rng.randrange(10**5)}"]
+        rng.shuffle(words)
+        out.append(" ".join(words).capitalize() + ".")
+    return "\n\n".join(" ".join(out[i:i + 2]) for i in range(0, len(out), 2)) + "\n"

@@ -16,22 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS
-
-WORDS = ("refugees corridor minister talks border village army peace treaty ceasefire convoy "
-         "shelling aid winter capital troops region province mayor harvest river bridge "
-         "election court protest museum festival market railway harbour storm").split()
-SMALL = "the a of in on and to was were is said that with for by at from as it".split()
-
-
-def _article(rng: random.Random, sentences: int = 8) -> str:
-    out = []
-    for _ in range(sentences):
-        words = [rng.choice(WORDS if rng.random() < 0.5 else SMALL) for _ in range(14)]
-        words += [f"Name{rng.randrange(10**6)}", f"{rng.randrange(10**5)}"]
-        rng.shuffle(words)
-        out.append(" ".join(words).capitalize() + ".")
-    return "\n\n".join(" ".join(out[i:i + 2]) for i in range(0, len(out), 2)) + "\n"
+from conftest import CORPUS, random_article
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +26,7 @@ def big(tmp_path_factory) -> Path:
     rng = random.Random(5)
     root = tmp_path_factory.mktemp("big")
     for i in range(700):
-        text = _article(rng)
+        text = random_article(rng, sentences=8)
         (root / f"a{i:04d}.txt").write_text(text, encoding="utf-8")
         (root / f"b{i:04d}.txt").write_text(text.replace(" the ", " a ", 1), encoding="utf-8")
     return root

@@ -5,32 +5,18 @@ import random
 
 import pytest
 
+from conftest import random_article
 from derivdetect.config import Config
 from derivdetect.engines.local import scan, scan_documents
 from derivdetect.ingest import iter_inputs
 from derivdetect.models import Document
-
-WORDS = ("refugees corridor minister talks border village army peace treaty ceasefire convoy "
-         "shelling aid winter capital troops region province mayor harvest river bridge "
-         "election court protest museum festival market railway harbour storm").split()
-SMALL = ("the a of in on and to was were is said that with for by at from as it").split()
-
-
-def _article(rng: random.Random, sentences: int = 6) -> str:
-    out = []
-    for _ in range(sentences):
-        words = [rng.choice(WORDS if rng.random() < 0.5 else SMALL) for _ in range(14)]
-        words += [f"Name{rng.randrange(10**6)}", f"{rng.randrange(10**5)}"]
-        rng.shuffle(words)
-        out.append(" ".join(words).capitalize() + ".")
-    return "\n\n".join(" ".join(out[i:i + 2]) for i in range(0, len(out), 2)) + "\n"
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     rng = random.Random(11)
     root = tmp_path_factory.mktemp("many")
-    texts = [_article(rng) for _ in range(2100)]
+    texts = [random_article(rng) for _ in range(2100)]
     for k in range(20):                       # copies and light edits of earlier articles
         words = texts[k].split(" ")
         if k % 2:
