@@ -45,3 +45,21 @@ def test_large_scan_finds_the_copies_and_matches_the_small_scan_path(folder, mon
     assert [(p.a, p.b, p.verdict, p.passages) for p in pairs] == \
         [(p.a, p.b, p.verdict, p.passages) for p in result.pairs]
     assert [p.scores for p in pairs] == [p.scores for p in result.pairs]
+
+
+def test_verification_in_worker_processes_gives_what_one_process_gives(tmp_path):
+    """Above 300 candidate pairs verification runs in worker processes (batches pickled to
+    them, analyses cached per worker): the pairs must be those of one process, to the offset."""
+    rng = random.Random(3)
+    for i in range(400):
+        text = random_article(rng, sentences=8)
+        (tmp_path / f"a{i:04d}.txt").write_text(text, encoding="utf-8")
+        words = text.split(" ")
+        words[rng.randrange(len(words))] = "changed"
+        (tmp_path / f"b{i:04d}.txt").write_text(" ".join(words), encoding="utf-8")
+    parallel = scan(tmp_path, Config(workers=2))
+    alone = scan(tmp_path, Config(workers=1))
+    assert parallel.stats["candidates"] >= 400 and len(parallel.pairs) >= 400
+    assert [(p.a, p.b, p.verdict, p.source, p.extent, p.passages, p.scores)
+            for p in parallel.pairs] == [(p.a, p.b, p.verdict, p.source, p.extent, p.passages,
+                                          p.scores) for p in alone.pairs]
