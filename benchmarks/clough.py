@@ -78,7 +78,7 @@ def main(argv=None) -> int:
         pair = compare_documents(docs[name], docs[f"orig_task{task}.txt"], config)
         alone[name] = pair.verdict
     report("each answer judged alone against its task's original (compare)", alone, labels)
-    pairs, _, _, _ = scan_documents(list(docs.values()), config)
+    pairs = scan_documents(list(docs.values()), config).pairs
     in_scan = {}
     for pair in pairs:
         for this, other in ((pair.a, pair.b), (pair.b, pair.a)):

@@ -50,7 +50,8 @@ def evaluate(config: Optional[Config] = None, data: Path = M.DEFAULT_DATA,
     config = config or M.base_config()
     meter = M.load(data)
     started = time.perf_counter()
-    pairs, _clusters, stats, _boilerplate = scan_documents(meter.documents, config)
+    judged = scan_documents(meter.documents, config)
+    pairs, stats = judged.pairs, judged.stats
     seconds = time.perf_counter() - started
 
     pa_ids = {d.id for d in meter.pa}

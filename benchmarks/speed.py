@@ -268,7 +268,8 @@ def run_ours(docs, truth, config, folder: Path | None = None) -> dict:
             cpu0 = _cpu_seconds(resource.RUSAGE_SELF)
             t0 = time.perf_counter()
             if folder is None:
-                pairs, clusters, stats, _ = engine.scan_documents(documents, config)
+                judged = engine.scan_documents(documents, config)
+                pairs, clusters, stats = judged.pairs, judged.clusters, judged.stats
             else:
                 result = engine.scan(folder, config)
                 pairs, clusters, stats = result.pairs, result.clusters, result.stats

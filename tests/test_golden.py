@@ -130,16 +130,13 @@ def demo_scan():
 
 @functools.lru_cache(maxsize=None)
 def clough_scan():
-    pairs, _clusters, _stats, _boilerplate = derivdetect.scan_documents(
-        clough_documents(), Config(workers=1))
-    return pairs
+    return derivdetect.scan_documents(clough_documents(), Config(workers=1)).pairs
 
 
 @functools.lru_cache(maxsize=None)
 def meter_scan():
-    pairs, _clusters, _stats, _boilerplate = derivdetect.scan_documents(
-        meter_documents(), Config(encoding="latin-1", workers=1))
-    return pairs
+    return derivdetect.scan_documents(meter_documents(),
+                                      Config(encoding="latin-1", workers=1)).pairs
 
 
 def demo_outcome(case: dict) -> tuple:

@@ -92,7 +92,7 @@ def test_scan_finds_the_multilingual_pairs_and_nothing_else():
     docs = [doc("ru/source.txt", RU_SOURCE), doc("ru/rewrite.txt", RU_REWRITE),
             doc("ru/other.txt", RU_OTHER), doc("zh/source.txt", ZH_SOURCE),
             doc("zh/rewrite.txt", ZH_REWRITE), doc("zh/other.txt", ZH_OTHER)]
-    pairs, _, _, _ = scan_documents(docs, Config(workers=1))
+    pairs = scan_documents(docs, Config(workers=1)).pairs
     assert {(p.a, p.b) for p in pairs} == {("ru/rewrite.txt", "ru/source.txt"),
                                           ("zh/rewrite.txt", "zh/source.txt")}
 

@@ -41,7 +41,7 @@ def test_large_scan_finds_the_copies_and_matches_the_small_scan_path(folder, mon
 
     docs = [item for item in iter_inputs(folder, Config()) if isinstance(item, Document)]
     monkeypatch.setenv("DERIVDETECT_IMPL", "python")
-    pairs, _, _, _ = scan_documents(docs, Config(workers=1))
+    pairs = scan_documents(docs, Config(workers=1)).pairs
     assert [(p.a, p.b, p.verdict, p.passages) for p in pairs] == \
         [(p.a, p.b, p.verdict, p.passages) for p in result.pairs]
     assert [p.scores for p in pairs] == [p.scores for p in result.pairs]

@@ -137,3 +137,15 @@ class ScanResult:
     created: str
     boilerplate: dict = field(default_factory=dict)
     stats: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class JudgedCorpus:
+    """What judging a corpus's candidate pairs gives (``scan_documents``): the reported pairs
+    (sorted by ids), their families, the scan's stats, and the boilerplate spans of each
+    document in a reported pair (by id, for the report)."""
+
+    pairs: tuple
+    clusters: tuple
+    stats: dict
+    boilerplate: dict

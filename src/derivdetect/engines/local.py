@@ -28,7 +28,7 @@ from .. import __version__
 from ..compiled import use_compiled
 from ..config import Config
 from ..errors import InputError
-from ..models import Document, Pair, ScanResult
+from ..models import Document, JudgedCorpus, Pair, ScanResult
 from ..stages.candidates import lsh_candidates, merge_candidates, shared_key_candidates
 from ..stages.cluster import clusters_of
 from ..stages.judge import (
@@ -321,12 +321,10 @@ def prepare_corpus(docs: list, config: Config) -> list:
 
 
 def scan_documents(docs: list, config: Config, progress: Optional[Progress] = None,
-                   known_sketches: Optional[SketchStore] = None):
-    """Pairs and families in a list of documents (pure: no filesystem).
-
-    Returns ``(pairs, clusters, stats, boilerplate)`` where ``boilerplate`` maps the ids of
-    documents in reported pairs to their boilerplate spans. Sketches in ``known_sketches``
-    are reused (see :func:`sketch_stream`) and the new ones are added to it.
+                   known_sketches: Optional[SketchStore] = None) -> JudgedCorpus:
+    """Pairs and families in a list of documents (pure: no filesystem), as a
+    :class:`~derivdetect.models.JudgedCorpus`. Sketches in ``known_sketches`` are reused (see
+    :func:`sketch_stream`) and the new ones are added to it.
     """
     clock = _Stopwatch()
     keys = [_sketch_key(d) for d in docs]
@@ -369,7 +367,7 @@ def candidate_stage(docs: list, sketches: Sketches, config: Config, consume: boo
 def judge_candidates(docs: list, found: Candidates, config: Config,
                      progress: Optional[Progress] = None, clock: Optional["_Stopwatch"] = None,
                      text_of: Optional[Callable[[int], str]] = None, reused: int = 0,
-                     judgements: Optional[Judgements] = None):
+                     judgements: Optional[Judgements] = None) -> JudgedCorpus:
     """Verification, verdicts and families of the candidates. ``text_of(i)`` gives document
     ``i``'s text when ``docs`` carry none (a scan that keeps texts on disk); ``judgements``
     are reused and updated (see :func:`verify_candidates`). Returns what
@@ -395,7 +393,7 @@ def judge_candidates(docs: list, found: Candidates, config: Config,
              "seconds": clock.laps}
     if judgements is not None:
         stats["judgements_reused"] = sum(1 for key in judgements.items if key in before)
-    return pairs, clusters, stats, boilerplate
+    return JudgedCorpus(pairs, clusters, stats, boilerplate)
 
 
 class _Stopwatch:
@@ -479,8 +477,9 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
         del sketches
         return_free_memory()
         clock.lap("candidates")
-        pairs, clusters, stats, boilerplate = judge_candidates(
+        judged = judge_candidates(
             docs, found, config, progress, clock, spill.get, reused, judgements)
+        pairs, stats = judged.pairs, dict(judged.stats)
         del found
         if cache_dir and cache_note is None:
             try:
@@ -495,10 +494,10 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
         documents = tuple(replace(d, text=spill.get(i)) if d.id in paired else d
                           for i, d in enumerate(docs))
     return ScanResult(
-        root=str(root.resolve()), documents=documents, pairs=pairs, clusters=clusters,
+        root=str(root.resolve()), documents=documents, pairs=pairs, clusters=judged.clusters,
         skipped=tuple(skipped), settings=config.to_dict(),
         created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        boilerplate=boilerplate, stats={**stats, "skipped": len(skipped), "version": __version__})
+        boilerplate=judged.boilerplate, stats={**stats, "skipped": len(skipped), "version": __version__})
 
 
 def check_folder(root: Path) -> Path:
