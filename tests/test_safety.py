@@ -512,3 +512,12 @@ def test_a_worker_killed_by_the_system_is_a_failure_not_a_match(tmp_path, big):
     assert scan.returncode == 3, err
     assert "worker process died" in err and "Traceback" not in err
     assert _wait_until(lambda: not _processes_tagged(tag), timeout=10, step=0.1)
+
+
+def test_a_folder_another_scan_is_just_making_counts_as_derivdetects(tmp_path):
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / ".derivdetect-lock").write_text("", encoding="utf-8")     # what a scan that
+    (out / "..derivdetect-report.k3j2h1.tmp").write_text("", encoding="utf-8")  # starts leaves
+    result = _run("scan", CORPUS, "--out", out, "-q")
+    assert result.returncode == 0, result.stderr

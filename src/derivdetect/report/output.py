@@ -95,8 +95,9 @@ def _is_own(folder: Path) -> bool:
     """Empty, marked, or a report of a version before the marker: only names derivdetect
     writes, and a ``pairs.json`` with the contract's keys."""
     names = {entry.name for entry in os.scandir(folder)}
-    if MARKER in names or names <= {LOCK_NAME} | PLACEHOLDERS:   # (a lock: a scan makes it)
-        return True
+    if MARKER in names or all(name in PLACEHOLDERS or name == LOCK_NAME
+                              or _OWN_PATTERN.fullmatch(name) for name in names):
+        return True   # empty, or a scan is making it (its lock, its marker being written)
     if not all(_own_name(name) for name in names) or "pairs.json" not in names:
         return False
     try:
