@@ -91,6 +91,19 @@ def _own_name(name: str) -> bool:
     return name in OWN_NAMES or _OWN_PATTERN.fullmatch(name) is not None
 
 
+def _carried(name: str) -> bool:
+    """A top-level entry that moves with the report from one staging folder to the next: the
+    cache, and anything derivdetect did not write."""
+    return name == CACHE_NAME or not _own_name(name)
+
+
+def _users_files(folder: Path, name: str) -> list:
+    """The entries of ``folder`` (derivdetect's folder ``name``) that derivdetect did not
+    write."""
+    own = _OWN_IN_FOLDERS[name]
+    return [entry for entry in os.listdir(folder) if not own.fullmatch(entry)]
+
+
 def _is_own(folder: Path) -> bool:
     """Empty, marked, or a report of a version before the marker: only names derivdetect
     writes, and a ``pairs.json`` with the contract's keys."""
@@ -252,7 +265,7 @@ class OutputFolder:
             self._write_marker(staging)
             try:
                 if self._place == real:
-                    self._replace_parts(real, staging, carried)
+                    self._replace_parts(real, staging)
                 else:
                     self._carry(real, staging, carried)
                     _exchange(staging, real)
@@ -270,16 +283,14 @@ class OutputFolder:
             self._end_guard()
         return [self.path / Path(p).relative_to(staging) for p in written]
 
-    def _replace_parts(self, real: Path, staging: Path, carried: list) -> None:
+    def _replace_parts(self, real: Path, staging: Path) -> None:
         """The report's folders swapped in one at a time (a user's files in the old ones
         carried over, the guard told first), then its files, ``index.html`` last."""
         names = sorted(os.listdir(staging), key=lambda n: (n == "index.html", n))
         for name in names:
             new, old = staging / name, real / name
             if name in _OWN_IN_FOLDERS and new.is_dir() and old.is_dir():
-                own = _OWN_IN_FOLDERS[name]
-                keep = [e for e in os.listdir(old) if not own.fullmatch(e)
-                        and not (new / e).exists()]
+                keep = [e for e in _users_files(old, name) if not (new / e).exists()]
                 for e in keep:   # after the swap the old folder is at the staging name
                     self._tell_guard(json.dumps(["back", str(new / e), str(old / e)]) + "\n")
                 _exchange(new, old)
@@ -301,16 +312,16 @@ class OutputFolder:
         for entry in os.scandir(real):
             if entry.name in written or entry.name == LOCK_NAME:
                 continue
-            if entry.name == CACHE_NAME or not _own_name(entry.name):
+            if _carried(entry.name):
                 self._move(entry.path, staging / entry.name, carried)
-        for folder, own in _OWN_IN_FOLDERS.items():
+        for folder in _OWN_IN_FOLDERS:
             if not (real / folder).is_dir():
                 continue
             (staging / folder).mkdir(exist_ok=True)
             written = set(os.listdir(staging / folder))
-            for entry in os.scandir(real / folder):
-                if entry.name not in written and not own.fullmatch(entry.name):
-                    self._move(entry.path, staging / folder / entry.name, carried)
+            for name in _users_files(real / folder, folder):
+                if name not in written:
+                    self._move(str(real / folder / name), staging / folder / name, carried)
 
     def _move(self, home: str, target: Path, carried: list) -> None:
         move = (str(target), home)
@@ -377,13 +388,11 @@ def _rescue(staging: Path, real: Path) -> None:
 
     for entry in list(os.scandir(staging)):
         if entry.name in _OWN_IN_FOLDERS and entry.is_dir(follow_symlinks=False):
-            own = _OWN_IN_FOLDERS[entry.name]
-            for inner in list(os.scandir(entry.path)):
-                if not own.fullmatch(inner.name) and (real / entry.name).is_dir():
-                    back(Path(inner.path), real / entry.name / inner.name)
-        elif entry.name == CACHE_NAME or not _own_name(entry.name):
-            if not entry.name.startswith(_STAGING.format(name=real.name)):
-                back(Path(entry.path), real / entry.name)
+            if (real / entry.name).is_dir():
+                for name in _users_files(Path(entry.path), entry.name):
+                    back(Path(entry.path) / name, real / entry.name / name)
+        elif _carried(entry.name):
+            back(Path(entry.path), real / entry.name)
 
 
 def _move_back(carried: list) -> None:
