@@ -9,6 +9,7 @@ busy with another scan (try again later); 130 interrupted (Ctrl-C); 143 terminat
 
 from __future__ import annotations
 
+import shutil
 import signal
 import sys
 from pathlib import Path
@@ -187,7 +188,7 @@ def scan(
     """Scan FOLDER and write the pairs that are copies or rewrites of each other."""
     from .engines.local import check_folder
     from .engines.local import scan as run_scan
-    from .report import OutputFolder, payload_json, write_report_files
+    from .report import OutputFolder, write_report_files
 
     if json_out is not None and json_out != "-":
         _fail(ConfigError(
@@ -204,26 +205,24 @@ def scan(
                          min_exact_words=min_exact_words, workers=workers)
         check_folder(folder)
         target.open()
-        result = run_scan(folder, config, progress, cache_dir=target.cache_dir if cache else None,
-                          exclude=out)
+        result = run_scan(folder, config, progress, cache_dir=target.cache_dir if cache else None)
         progress("writing", 0, 0)
         written = target.publish(lambda staging: write_report_files(result, staging))
         progress.close()
-        if json_out == "-":
-            sys.stdout.write(payload_json(result) + "\n")
+        if json_out == "-":   # the file just written, not a second serialization
+            with open(out / "pairs.json", encoding="utf-8") as handle:
+                shutil.copyfileobj(handle, sys.stdout)
+            sys.stdout.write("\n")
             sys.stdout.flush()
     except DerivDetectError as exc:
         progress.close()
-        target.close()
         _fail(exc)
     except KeyboardInterrupt as exc:
         progress.close()
-        target.close()
         _interrupted(exc, f"the new report is in {out}" if target.replaced
                      else f"the report in {out} is unchanged")
     except Exception as exc:   # not the input's fault: see _failed
         progress.close()
-        target.close()
         _failed(exc)
     finally:
         target.close()

@@ -419,12 +419,11 @@ class _Stopwatch:
 
 
 def scan(root: Path, config: Config, progress: Optional[Progress] = None,
-         cache_dir: Optional[Path] = None, exclude: Optional[Path] = None) -> ScanResult:
+         cache_dir: Optional[Path] = None) -> ScanResult:
     """Read every article under ``root`` and find its copies and rewrites. With ``cache_dir``,
     sketches of unchanged files are reused from the previous scan and the cache is updated.
-    Files under ``exclude`` (the output folder, when it lies inside ``root``) are not read,
-    nor listed as skipped (their count is ``stats["output_files_not_read"]``): a report's pair
-    pages hold the texts of both articles and would match them."""
+    Report folders (those holding derivdetect's marker, the output folder among them) are
+    not read: the walk leaves them out, since their pair pages quote both articles."""
     from ..ingest import iter_inputs
     from ..store.cache import (
         TextSpill,
@@ -436,8 +435,6 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
 
     root = check_folder(root)
     docs, skipped = [], []
-    own_files: set = set()
-    excluded = _inside(root, exclude)
     known = load_sketches(cache_dir, config) if cache_dir else None
     judgements = load_judgements(cache_dir) if cache_dir else None
     keys: list = []
@@ -447,9 +444,6 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
         def batches():
             batch: list = []
             for item in iter_inputs(root, config):
-                if excluded is not None and _under(item.path, excluded):
-                    own_files.add(item.path.split("#")[0])
-                    continue
                 if not isinstance(item, Document):
                     skipped.append(item)
                     continue
@@ -488,8 +482,6 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
                 cache_note = "not saved: the output folder is not writable"
         if cache_note:
             stats["cache"] = cache_note
-        if own_files:
-            stats["output_files_not_read"] = len(own_files)
         paired = {p.a for p in pairs} | {p.b for p in pairs}
         documents = tuple(replace(d, text=spill.get(i)) if d.id in paired else d
                           for i, d in enumerate(docs))
@@ -508,20 +500,6 @@ def check_folder(root: Path) -> Path:
     if not root.is_dir():
         raise InputError(f"{root}: not a folder; to judge two files use 'derivdetect compare A B'")
     return root
-
-
-def _inside(root: Path, exclude: Optional[Path]) -> Optional[str]:
-    """``exclude`` relative to ``root`` as a POSIX path, if it lies inside it."""
-    if exclude is None:
-        return None
-    try:
-        return Path(exclude).resolve().relative_to(Path(root).resolve()).as_posix()
-    except ValueError:
-        return None
-
-
-def _under(path: str, folder: str) -> bool:
-    return folder == "." or path == folder or path.startswith(folder + "/")
 
 
 def compare(path_a: str | Path, path_b: str | Path, config: Config) -> tuple[Pair, Document, Document]:
