@@ -83,7 +83,7 @@ def source_for(scores: dict, verdict: str, doc_a: Document, doc_b: Document) -> 
     source, reason = _source_by_coverage(scores, verdict, doc_a, doc_b)
     if date_a and date_b:
         reason += f"; the dates ({doc_a.date}, {doc_b.date}) don't tell which came first"
-    return source, reason + unread_date_note((doc_a, doc_b))
+    return source, reason + unread_date_note(((doc_a, date_a), (doc_b, date_b)))
 
 
 def _source_by_coverage(scores: dict, verdict: str, doc_a: Document,

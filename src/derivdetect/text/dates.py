@@ -57,11 +57,9 @@ def parse_date(value: Optional[str]) -> Optional[DateRange]:
 
 
 def _bounds(of: DateRange, against: DateRange) -> tuple:
-    if of.zoned == against.zoned:
+    if of.zoned or not against.zoned:
         return of.start, of.end
-    if of.zoned:
-        return of.start, of.end
-    return of.start - _ZONE_SLACK, of.end + _ZONE_SLACK
+    return of.start - _ZONE_SLACK, of.end + _ZONE_SLACK   # an unzoned day against a zoned one
 
 
 def before(a: DateRange, b: DateRange) -> bool:
@@ -70,7 +68,8 @@ def before(a: DateRange, b: DateRange) -> bool:
     return _bounds(a, b)[1] < _bounds(b, a)[0]
 
 
-def unread_date_note(docs) -> str:
-    """A note naming the documents whose date could not be read (empty if none)."""
-    bad = [f"{doc.id} ({doc.date!r})" for doc in docs if doc.date and parse_date(doc.date) is None]
+def unread_date_note(dated) -> str:
+    """A note naming the documents whose date could not be read (empty if none), from
+    ``(document, its parse_date)`` pairs."""
+    bad = [f"{doc.id} ({doc.date!r})" for doc, parsed in dated if doc.date and parsed is None]
     return f"; date not understood, ignored: {', '.join(bad)}" if bad else ""
