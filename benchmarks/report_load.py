@@ -220,7 +220,7 @@ def run(args) -> None:
     written = write_html(result, out)
     write_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    layout = build_layout(result, [pair_slug(p.a, p.b) for p in result.pairs])
+    layout = build_layout(result, [pair_slug(p) for p in result.pairs])
     for page in range(1, layout.pair_pages + 1):
         render_listing(result, layout, page)
     for page in range(2, layout.family_pages + 1):
@@ -262,7 +262,7 @@ def run(args) -> None:
     if ordered:
         for label, pair in (("pair page #1", ordered[0]),
                             (f"pair page #{len(ordered) // 2 + 1}", ordered[len(ordered) // 2])):
-            targets.append((label, out / pair_href(pair_slug(pair.a, pair.b))))
+            targets.append((label, out / pair_href(pair_slug(pair))))
     print(f"\nChromium {args.chromium}, headless, 1400x900, median of {args.runs} fresh loads (ms):")
     print(f"{'page':46} {'size':>8} {'rows':>5} {'height px':>9} {'DOM ready':>9} "
           f"{'load':>7} {'1st paint':>9} {'wall':>7}")

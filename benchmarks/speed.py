@@ -5,7 +5,7 @@ and partial lifts (``_synth.py``), then runs, each in a fresh Python process of 
 (``--only ours|baseline``) so that peak RSS is per system:
 
 * **ours**: ``derivdetect.engines.local.scan_documents`` with ``Config(workers=0)`` (every core:
-  sketching threads, verifying processes), as ``derivdetect scan`` runs it on these files;
+  sketching threads, judging processes), as ``derivdetect scan`` runs it on these files;
 * **baseline**: datasketch the plain way: ``MinHash(num_perm=128)`` per document,
   ``update_batch`` over its word 5-gram strings (lower-cased ``\\w+`` tokens), inserted into
   ``MinHashLSH(threshold=0.3, num_perm=128)``, then ``query`` with every document. One process;
@@ -252,14 +252,14 @@ def run_ours(docs, truth, config, folder: Path | None = None) -> dict:
             stage_cpu[stage] = stage_cpu.get(stage, 0.0) + (
                 _cpu_seconds(resource.RUSAGE_SELF) + workers.cpu() - before)
             stage_rss[stage] = _peak_mb(resource.RUSAGE_SELF)
-            if name == "find_candidates":
-                captured["pairs"] = out
+            if name == "candidate_stage":
+                captured["pairs"] = out.pairs
             return out
 
         setattr(engine, name, wrapper)
 
-    for name, stage in (("sketch_stream", "sketch"), ("find_candidates", "find_candidates"),
-                        ("verify_candidates", "verify")):
+    for name, stage in (("sketch_stream", "sketch"), ("candidate_stage", "candidates"),
+                        ("judge_pairs", "judge")):
         if hasattr(engine, name):
             observe(name, stage)
     workers = _Descendants()
@@ -282,10 +282,10 @@ def run_ours(docs, truth, config, folder: Path | None = None) -> dict:
         for name, inner in originals.items():
             setattr(engine, name, inner)
     cpu_total = cpu_self + cpu_workers
-    stage_cpu.pop("find_candidates", None)
-    if "sketch" in stage_cpu and "verify" in stage_cpu:
-        # the candidates stage (sketch -> verify) and the tail (clusters) in the main process
-        stage_cpu["candidates+rest"] = cpu_total - stage_cpu["sketch"] - stage_cpu["verify"]
+    stage_cpu.pop("candidates", None)
+    if "sketch" in stage_cpu and "judge" in stage_cpu:
+        # the candidates stage (sketch -> judge) and the tail (clusters) in the main process
+        stage_cpu["candidates+rest"] = cpu_total - stage_cpu["sketch"] - stage_cpu["judge"]
     ids = [d.id for d in documents]
     candidates = {tuple(sorted((ids[i], ids[j]))) for i, j in captured.get("pairs", np.empty(
         (0, 2), dtype=np.int64)).tolist()}
@@ -401,7 +401,7 @@ def _print_load(r: dict) -> None:
 def print_ours(r: dict, mb: float) -> None:
     s = r["seconds"]
     print(f"\n== derivdetect {r.get('entry', 'scan_documents')} (Config(workers={r['config_workers']}): "
-          f"{r['workers']} cores: sketching threads, verifying processes)")
+          f"{r['workers']} cores: sketching threads, judging processes)")
     print("  stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in s.items())
           + f"; end to end {r['wall']:.2f}")
     print(f"  sketch stages (sketch+candidates): {_rate(r['docs'], r['sketch_seconds']):,.0f} "

@@ -84,3 +84,35 @@ def test_lsh_bands_are_the_ones_datasketch_chooses(threshold, num_perm):
 
     lsh_params.cache_clear()
     assert lsh_params(threshold, num_perm) == _optimal_param(threshold, num_perm, 0.5, 0.5)
+
+
+def test_each_documents_keys_looked_up_alone_find_the_corpus_candidates():
+    """The archive's way (store each document's keys, look a new one up) and the scan's way
+    (group every document's keys at once) are the same two halves: same LSH candidates."""
+    import random
+
+    from conftest import random_article
+    from derivdetect.config import Config
+    from derivdetect.stages.candidates import document_keys
+    from derivdetect.stages.sketch import sketch_texts
+
+    rnd = random.Random(11)
+    texts = [random_article(rnd) for _ in range(30)]
+    texts += [t.replace(" the ", " a ", 2) for t in texts[:10]]  # light edits: band matches
+    texts.append("")                                             # no shingles: no band keys
+    config = Config()
+    sketches = sketch_texts(texts, config)
+    posted: dict = {}
+    looked_up = set()
+    for i in range(len(texts)):
+        keys = document_keys(sketches, i, config)
+        assert np.array_equal(keys.rewrite, sketches.keys_of(i))
+        assert np.array_equal(keys.lines, sketches.lines_of(i))
+        for band, key in enumerate(keys.bands.tolist()):
+            for j in posted.get((band, key), []):
+                looked_up.add((j, i))
+            posted.setdefault((band, key), []).append(i)
+    assert document_keys(sketches, len(texts) - 1, config).bands.size == 0
+    grouped = {tuple(p) for p in lsh_candidates(sketches.signatures, config.lsh_threshold).tolist()}
+    assert looked_up == grouped
+    assert {(i, i + 30) for i in range(10)} <= grouped

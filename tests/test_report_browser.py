@@ -105,8 +105,20 @@ def _shot(page, name: str, full_page: bool = True) -> Path:
     return path
 
 
+def _seed_pair(out: Path) -> Pair:
+    """The seed rewrite's pair as the scan wrote it to ``pairs.json``."""
+    import json
+
+    found = [p for p in json.loads((out / "pairs.json").read_text(encoding="utf-8"))["pairs"]
+             if {p["a"], p["b"]} == {SEED_REWRITE, SEED_SOURCE}]
+    assert len(found) == 1
+    p = found[0]
+    return Pair(p["a"], p["b"], p["verdict"], p["source"], p["source_reason"], p["extent"],
+                p["scores"], pair_id=p["pair_id"])
+
+
 def _seed_page(out: Path) -> Path:
-    return out / pair_href(pair_slug(SEED_REWRITE, SEED_SOURCE))
+    return out / pair_href(pair_slug(_seed_pair(out)))
 
 
 def _visible_rows(page) -> list:
@@ -128,7 +140,7 @@ def test_index_lists_the_seed_pair_and_links_its_page(report, watched):
     assert "original" in row.locator("td").nth(2).text_content()  # 001 is the source
     assert "derivative" in row.text_content()
     link = row.locator("a").first
-    assert link.get_attribute("href") == pair_href(pair_slug(SEED_REWRITE, SEED_SOURCE))
+    assert link.get_attribute("href") == pair_href(pair_slug(_seed_pair(out)))
     link.click()
     page.wait_for_load_state("load")
     assert page.url == _seed_page(out).resolve().as_uri()
@@ -340,7 +352,7 @@ def test_no_console_errors_and_no_network_on_any_page(report, watched):
 def test_hostile_corpus_runs_no_script(report, watched):
     result, hostile, out = report
     paths = [out / "index.html"] + [
-        out / pair_href(pair_slug(p.a, p.b)) for p in result.pairs
+        out / pair_href(pair_slug(p)) for p in result.pairs
         if {p.a, p.b} in [set(v) for v in hostile.values()]]
     assert len(paths) == 1 + len(hostile)
     for path in paths:
@@ -478,7 +490,7 @@ def test_a_paged_report_follows_next_and_opens_a_pair_from_page_two(browser, tmp
         assert title in row.text_content()
         row.locator("a").first.click()
         page.wait_for_load_state("load")
-        assert page.url == (tmp_path / pair_href(pair_slug(target.a, target.b))).resolve().as_uri()
+        assert page.url == (tmp_path / pair_href(pair_slug(target))).resolve().as_uri()
         assert f"Pair {PAIRS_PER_PAGE + 50} of {len(ordered)}" in page.locator(".kicker").inner_text()
         page.locator(".pager a", has_text="All pairs").click()
         page.wait_for_load_state("load")

@@ -280,10 +280,14 @@ HOSTILE_IDS = [
 ]
 
 
+def _slug(a: str, b: str) -> str:
+    return pair_slug(Pair(a, b, "derivative", None, "", None, {}))
+
+
 @pytest.mark.parametrize("doc_id", HOSTILE_IDS)
 def test_slug_is_filesystem_safe(doc_id, tmp_path):
     for a, b in ((doc_id, "other.txt"), ("other.txt", doc_id), (doc_id, doc_id + "2")):
-        slug = pair_slug(a, b)
+        slug = _slug(a, b)
         assert re.fullmatch(r"[a-z0-9_-]+", slug), slug
         assert len(slug) <= 100
         assert not slug.startswith(("-", "_", "."))
@@ -295,17 +299,17 @@ def test_slug_is_filesystem_safe(doc_id, tmp_path):
 
 
 def test_slug_is_stable_readable_and_collision_free():
-    assert pair_slug(SEED_REWRITE, SEED_SOURCE) == pair_slug(SEED_REWRITE, SEED_SOURCE)
-    assert pair_slug(SEED_REWRITE, SEED_SOURCE).startswith(
+    assert _slug(SEED_REWRITE, SEED_SOURCE) == _slug(SEED_REWRITE, SEED_SOURCE)
+    assert _slug(SEED_REWRITE, SEED_SOURCE).startswith(
         "000_2db2f79e78af98da--001_3d3443b8b15dbcff--")
-    assert pair_slug("a", "b") != pair_slug("b", "a")
+    assert _slug("a", "b") != _slug("b", "a")
     # ids that sanitize to the same name still get different pages
     lookalikes = ["a/b.txt", "a_b.txt", "a?b.txt", "A_B.txt", "a b.txt", "a\nb.txt", "x/a/b.txt",
                   "b.txt", "b.md", "b.txt#1", "b.txt#2"]
-    slugs = {pair_slug(x, "z") for x in lookalikes}
+    slugs = {_slug(x, "z") for x in lookalikes}
     assert len(slugs) == len(lookalikes)
     rnd = random.Random(5)
-    many = {pair_slug(f"doc{rnd.random()}", f"doc{i}") for i in range(20000)}
+    many = {_slug(f"doc{rnd.random()}", f"doc{i}") for i in range(20000)}
     assert len(many) == 20000
 
 
@@ -322,7 +326,7 @@ def test_scan_reports_seed_and_hostile_pairs(report):
 def test_every_pair_has_its_page_and_the_index_links_it(report):
     result, _, written, out = report
     index = Page((out / "index.html").read_text(encoding="utf-8"))
-    expected = {pair_href(pair_slug(p.a, p.b)) for p in result.pairs}
+    expected = {pair_href(pair_slug(p)) for p in result.pairs}
     assert expected <= set(index.hrefs)
     for href in expected:
         assert (out / href).is_file()
@@ -348,13 +352,13 @@ def test_pair_page_links_back_and_between_pairs(report):
     result, _, _, out = report
     ordered = order_pairs(result.pairs)  # previous / next follow the index: strongest first
     for i, pair in enumerate(ordered):
-        page = Page((out / pair_href(pair_slug(pair.a, pair.b))).read_text(encoding="utf-8"))
+        page = Page((out / pair_href(pair_slug(pair))).read_text(encoding="utf-8"))
         assert "../index.html" in page.hrefs
         assert f"../index.html#r{i + 1}" in page.hrefs  # back to its row
         assert f"Pair {i + 1} of {len(ordered)}" in "".join(page.text)
         if i + 1 < len(ordered):
             nxt = ordered[i + 1]
-            assert f"{pair_slug(nxt.a, nxt.b)}.html" in page.hrefs
+            assert f"{pair_slug(nxt)}.html" in page.hrefs
 
 
 # ------------------------------------------------------------------------- escaping
@@ -389,7 +393,7 @@ def test_hostile_text_is_shown_as_text(report):
     result, hostile, _, out = report
     for key, (a, b) in hostile.items():
         pair = next(p for p in result.pairs if {p.a, p.b} == {a, b})
-        page = Page((out / pair_href(pair_slug(pair.a, pair.b))).read_text(encoding="utf-8"))
+        page = Page((out / pair_href(pair_slug(pair))).read_text(encoding="utf-8"))
         docs = {d.id: d for d in result.documents}
         for side in ("text-0", "text-1"):
             doc_id = page.sides[side]["attrs"]["data-doc"]
@@ -410,7 +414,7 @@ def test_urls_are_linked_only_for_http(report):
     assert md_copy.url.startswith("https://example.com/a?b=1&c=<2>\"onmouseover=")
     assert external == {md_copy.url, "http://example.org/ok"}
     md = next(p for p in result.pairs if {p.a, p.b} == set(hostile["md"]))
-    raw = (out / pair_href(pair_slug(md.a, md.b))).read_text(encoding="utf-8")
+    raw = (out / pair_href(pair_slug(md))).read_text(encoding="utf-8")
     assert "not a web address; not linked" in raw
     assert "&#34;onmouseover=&#34;" in raw  # the quote cannot close the attribute
 
@@ -445,7 +449,7 @@ def test_ids_show_control_characters_and_stay_isolated_in_reasons(report):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "new\u240aline" in index and "win.ini\u2407" in index  # ␊ and ␇, never raw
     pair = next(p for p in result.pairs if {p.a, p.b} == set(hostile["txt"]))
-    raw = (out / pair_href(pair_slug(pair.a, pair.b))).read_text(encoding="utf-8")
+    raw = (out / pair_href(pair_slug(pair))).read_text(encoding="utf-8")
     assert "\u202e" in pair.source_reason + pair.b
     # each id quoted in the reason is its own <bdi>, its RLO shown, not obeyed: it can
     # neither flip the sentence nor pass "txt.exe" off as another name
@@ -473,7 +477,7 @@ def test_highlighted_passages_equal_the_document_text(report):
     docs = {d.id: d for d in result.documents}
     checked = 0
     for pair in result.pairs:
-        page = Page((out / pair_href(pair_slug(pair.a, pair.b))).read_text(encoding="utf-8"))
+        page = Page((out / pair_href(pair_slug(pair))).read_text(encoding="utf-8"))
         by_key = {page.sides[s]["attrs"]["data-side"]: s for s in ("text-0", "text-1")}
         for key in ("a", "b"):
             doc = docs[getattr(pair, key)]
@@ -511,7 +515,7 @@ def _merged(spans):
 def test_seed_page_puts_the_source_on_the_left(report):
     result, _, _, out = report
     pair = next(p for p in result.pairs if (p.a, p.b) == (SEED_REWRITE, SEED_SOURCE))
-    page = Page((out / pair_href(pair_slug(pair.a, pair.b))).read_text(encoding="utf-8"))
+    page = Page((out / pair_href(pair_slug(pair))).read_text(encoding="utf-8"))
     assert page.sides["text-0"]["attrs"]["data-doc"] == SEED_SOURCE
     assert page.sides["text-1"]["attrs"]["data-doc"] == SEED_REWRITE
     shown = "".join(page.text)
@@ -573,7 +577,7 @@ def test_paraphrase_diff_of_hostile_words_is_escaped(tmp_path):
                 Passage("exact", 7, 7 + len(SCRIPT), 6, 6 + len(SCRIPT), 1.0)]
     result = _handmade(a, b, passages, {"x/<a>.txt": ((0, 6),)})
     write_outputs(result, tmp_path)
-    path = tmp_path / pair_href(pair_slug(result.pairs[0].a, result.pairs[0].b))
+    path = tmp_path / pair_href(pair_slug(result.pairs[0]))
     raw = path.read_text(encoding="utf-8")
     page = Page(raw)
     assert {t for t, _ in page.tags} <= ALLOWED_TAGS
@@ -592,13 +596,13 @@ def test_rewriting_a_report_drops_stale_pair_pages_only(tmp_path):
     a, b = "one two three four five six seven. " * 3, "one two three four five six seven. " * 3
     result = _handmade(a, b, [Passage("exact", 0, 10, 0, 10, 1.0)])
     write_outputs(result, tmp_path)
-    stale = tmp_path / "pairs" / (pair_slug("old.txt", "older.txt") + ".html")
+    stale = tmp_path / "pairs" / (_slug("old.txt", "older.txt") + ".html")
     stale.write_text("old")
     mine = tmp_path / "pairs" / "notes.html"
     mine.write_text("keep")
     write_outputs(result, tmp_path)
     assert not stale.exists() and mine.exists()
-    assert (tmp_path / pair_href(pair_slug(result.pairs[0].a, result.pairs[0].b))).exists()
+    assert (tmp_path / pair_href(pair_slug(result.pairs[0]))).exists()
 
 
 def test_index_without_pairs_says_so():

@@ -87,7 +87,7 @@ def _listed(raw: str) -> list:
 
 
 def _href(pair) -> str:
-    return pair_href(pair_slug(pair.a, pair.b))
+    return pair_href(pair_slug(pair))
 
 
 def test_strongest_pair_comes_first_on_the_first_page(tmp_path):

@@ -154,3 +154,21 @@ def test_character_classes_agree_with_the_string_methods_everywhere():
     assert [bool(table[c] & SPACE) for c in range(0x110000)] == [ch.isspace() for ch in every]
     breaks = {c for c in range(0x110000) if len(("a" + every[c] + "b").splitlines()) > 1}
     assert breaks == set(np.flatnonzero(table & LINE_BREAK).tolist())
+
+
+def test_the_sketch_fields_are_defined_once_and_stored_as_defined(tmp_path):
+    from derivdetect.stages.sketch import SKETCH_FIELDS
+    from derivdetect.store.cache import SketchSpill, load_sketches, save_sketches
+
+    assert tuple(Sketches.__dataclass_fields__) == tuple(SKETCH_FIELDS)
+    config = Config()
+    table = sketch_texts([p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))],
+                         config)
+    for name, dtype in SKETCH_FIELDS.items():
+        assert getattr(table, name).dtype == dtype, name
+    spill = SketchSpill(config.num_perm)
+    spill.append(table)
+    _same(spill.table(), table)
+    keys = [f"txt:{i}" for i in range(len(table))]
+    save_sketches(tmp_path, config, keys, table)
+    _same(load_sketches(tmp_path, config).select(keys), table)

@@ -8,6 +8,7 @@ The CLI and a TOML file (``[derivdetect]`` table or top-level keys) both fill th
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -22,6 +23,9 @@ _INT_RANGES = {
     "rewrite_key_words": (1, 10), "rewrite_max_df": (2, None), "rewrite_min_shared": (1, None),
     "min_exact_words": (1, 100), "derivative_run_words": (1, None),
     "boilerplate_min_docs": (2, None), "boilerplate_max_words": (1, None),
+    "lsh_max_bucket": (2, None), "topic_min_partners": (1, None), "topic_max_group": (2, None),
+    "paraphrase_max_group": (1, 5), "min_aligned_sentences": (1, None),
+    "min_aligned_words": (0, None),
 }
 
 
@@ -68,6 +72,36 @@ class Config:
         on a synthetic 20,000-article corpus, 3 made 7,318 candidates and 8 made 1,447 with the
         same recall of copies, edits and rewrites; on METER, 8 halves the candidates (762 vs
         1,853) with detection macro-F1 0.676 vs 0.670.
+    rewrite_short_share:
+        A short text needs to share only this share of its own rewrite keys (0.1, at least one
+        key) when that is fewer than ``rewrite_min_shared``: a one-paragraph brief lifted
+        from a wire story has only a handful of keys. Higher makes fewer candidates of short
+        texts (briefs, captions) and misses short lifts.
+    lsh_max_bucket:
+        An LSH band shared by more documents than this (200) links them to its first member
+        only, not to each other: a cluster of thousands of identical copies stays linear in
+        size (the copies are still all found, through that member); a smaller value saves
+        verification on heavily syndicated stories and reports fewer of their pairs.
+
+    Topic words
+    -----------
+    topic_min_partners:
+        A document's topic words (stems in most of the texts around it: names, places, the
+        event) are known only when it has at least this many candidate partners (3); below
+        that, a pair is judged "alone" (``derivative_coverage_alone``). Lower damps topic
+        words on thinner evidence; with one partner the "topic" is simply what the two share.
+    topic_min_share:
+        Share of the texts around a document (itself and its partners) that must hold a stem
+        for it to be a topic word (0.9). Lower damps more words, which helps against
+        independent reports of one event and hurts rewrites, whose shared words are then
+        discounted too.
+    topic_max_group:
+        At most this many texts (64: the document and its first 63 partners by index) are
+        counted for its topic words; bounds the cost for a document with thousands of
+        partners (a syndicated story).
+    topic_damping:
+        Factor applied to the weight of topic words in paraphrase scoring (0.25): shared
+        topic words say what a story is about, not who copied whom. 1 turns damping off.
 
     Alignment
     ---------
@@ -82,6 +116,15 @@ class Config:
         recall of rewritten text, more links between independent reports of one event. On
         METER, 0.42 gives the best detection F1 (0.40: 0.609, 0.45: 0.584, 0.50: 0.571, before
         later changes); on MSRP sentence pairs it keeps 97% of paraphrases at 70% precision.
+    paraphrase_max_group:
+        Sentences merged or split by a rewrite are aligned as groups of up to this many
+        consecutive sentences on one side (3). Larger groups find longer merges and cost
+        time quadratically in the group shapes tried; 1 aligns sentence to sentence only.
+    stock_phrase_weight:
+        An exact run shorter than twice ``min_exact_words`` counts only if its content words
+        weigh at least this much in total (12.0; a rare word such as a name weighs 5-8, a
+        common content word 1-3): "said in a statement on Monday" never counts, "Lachin
+        corridor reopened" does. Higher drops more short runs of names.
 
     Verdicts
     --------
@@ -98,6 +141,20 @@ class Config:
         A pair sharing a verbatim run of at least this many words is a ``derivative`` whatever
         its coverage (40): a lift of three paragraphs into a long article covers little of
         it, but 40 consecutive shared words are never a coincidence.
+    min_aligned_sentences:
+        A ``derivative`` needs aligned passages in at least this many sentences of the derived
+        text (2), or ``single_place_coverage``: evidence from one sentence is a shared quote
+        or fact more often than a copy.
+    single_place_coverage:
+        Coverage of the derived text that makes one aligned place enough for a
+        ``derivative`` (0.5: a short brief that is one lifted sentence).
+    min_aligned_words:
+        A ``derivative`` by coverage needs at least this many aligned words in the derived
+        text (12): a few aligned words in a caption are not a copy, whatever share they are.
+    contained_share:
+        Without dates, the more covered text is named the copy only if at least this share
+        of it (0.5) lies in aligned passages; below it (a lift of some passages) the
+        direction is left open.
     related_coverage:
         Below the derivative threshold but above this (0.1), ``compare`` says ``related``.
     near_duplicate_exact:
@@ -141,13 +198,26 @@ class Config:
     rewrite_key_words: int = 2
     rewrite_max_df: int = 50
     rewrite_min_shared: int = 8
+    rewrite_short_share: float = 0.1
+    lsh_max_bucket: int = 200
+
+    topic_min_partners: int = 3
+    topic_min_share: float = 0.9
+    topic_max_group: int = 64
+    topic_damping: float = 0.25
 
     min_exact_words: int = 4
     paraphrase_threshold: float = 0.42
+    paraphrase_max_group: int = 3
+    stock_phrase_weight: float = 12.0
 
     derivative_coverage: float = 0.2
     derivative_coverage_alone: float = 0.3
     derivative_run_words: int = 40
+    min_aligned_sentences: int = 2
+    single_place_coverage: float = 0.5
+    min_aligned_words: int = 12
+    contained_share: float = 0.5
     related_coverage: float = 0.1
     near_duplicate_exact: float = 0.6
     verbatim_exact: float = 0.95
@@ -162,7 +232,8 @@ class Config:
     def __post_init__(self) -> None:
         for name in ("lsh_threshold", "paraphrase_threshold", "derivative_coverage",
                      "derivative_coverage_alone", "related_coverage", "near_duplicate_exact", "verbatim_exact",
-                     "wholly_coverage"):
+                     "wholly_coverage", "rewrite_short_share", "topic_min_share",
+                     "topic_damping", "single_place_coverage", "contained_share"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ConfigError(f"{name}={value}: must be between 0 and 1")
@@ -171,6 +242,8 @@ class Config:
             if value < low or (high is not None and value > high):
                 bound = f"between {low:,} and {high:,}" if high is not None else f"at least {low:,}"
                 raise ConfigError(f"{name}={value}: must be {bound}")
+        if self.stock_phrase_weight < 0:
+            raise ConfigError(f"stock_phrase_weight={self.stock_phrase_weight}: must be 0 or more")
         if self.workers < 0:
             raise ConfigError(f"workers={self.workers}: must be 0 (one per core) or more")
         if self.html_extractor not in ("trafilatura", "text"):
@@ -178,6 +251,10 @@ class Config:
                 f"html_extractor={self.html_extractor!r}: use 'trafilatura' or 'text'")
         if self.related_coverage > self.derivative_coverage:
             raise ConfigError("related_coverage must not exceed derivative_coverage")
+
+    def cores(self) -> int:
+        """How many cores ``workers`` means on this machine."""
+        return self.workers or os.cpu_count() or 1
 
     def replace(self, **changes: Any) -> "Config":
         """A copy with ``changes`` applied; ``None`` values are ignored (unset CLI options)."""

@@ -7,6 +7,7 @@ can run any stage on its own. Offsets are always character offsets into
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -21,7 +22,8 @@ class Document:
     its ``id`` or line number; unique in a scan, see ``ingest.jsonl``);
     ``text`` is the decoded original text: every reported offset points into it. ``chars`` is
     its length; a large scan keeps texts on disk and returns documents outside reported pairs
-    with ``text=""`` (see ``engine.scan``), where ``chars`` still gives the length.
+    with ``text=""`` (see ``engines.local.scan``), where ``chars`` still gives the length.
+    ``key`` is the stable content key (archives and caches use it).
     """
 
     id: str
@@ -39,6 +41,33 @@ class Document:
     def __post_init__(self):
         if self.chars < 0:
             object.__setattr__(self, "chars", len(self.text))
+
+    @property
+    def key(self) -> str:
+        """A stable key from the document's content (16 hex digits): its bytes' hash and how
+        they were read (the same bytes read as text and as HTML are two texts), or the
+        text's own hash when it came without bytes. It stays put when the file moves;
+        ``id`` is the label people see."""
+        if self.content_hash:
+            basis = f"{self.format}:{self.content_hash}"
+        else:
+            basis = "text:" + hashlib.sha256(
+                self.text.encode("utf-8", "surrogatepass")).hexdigest()
+        return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def pair_id(doc_a: Document, doc_b: Document, digits: int = 16) -> str:
+    """The one id of a pair (16 hex digits; ``digits`` up to 64 where 64 bits might
+    collide): a hash of both documents' content keys and labels, in either order. It is the
+    same in every engine, every partitioning and every later scan of the same two
+    articles; the labels are part of it because two files with the same text are two
+    articles, and a third article paired with each must give two ids."""
+    return _pair_digest((doc_a.key, doc_a.id), (doc_b.key, doc_b.id), digits)
+
+
+def _pair_digest(end_a: tuple, end_b: tuple, digits: int = 16) -> str:
+    basis = "\x1f".join(part for end in sorted((end_a, end_b)) for part in end)
+    return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:digits]
 
 
 @dataclass(frozen=True)
@@ -83,6 +112,8 @@ class Pair:
     or ``related`` / ``unrelated`` (only from ``compare``). ``source`` is the id of the likely
     original or None; ``source_reason`` says why. ``extent`` is ``wholly`` or ``partially``
     (how much of the derived text comes from the source) or None when not derived.
+    ``pair_id`` is :func:`pair_id` of the two documents (the judge sets it; a pair made
+    without it gets one from the two ids).
     """
 
     a: str
@@ -94,6 +125,11 @@ class Pair:
     scores: dict
     passages: tuple = ()
     reasons: tuple = ()
+    pair_id: str = ""
+
+    def __post_init__(self):
+        if not self.pair_id:   # a pair made by hand, its texts unknown: from the ids alone
+            object.__setattr__(self, "pair_id", _pair_digest(("", self.a), ("", self.b)))
 
     @property
     def reported(self) -> bool:
@@ -101,6 +137,7 @@ class Pair:
 
     def to_dict(self) -> dict:
         return {
+            "pair_id": self.pair_id,
             "a": self.a,
             "b": self.b,
             "verdict": self.verdict,

@@ -226,7 +226,7 @@ def tokenize_batch(texts: list) -> TokenBatch:
 
 
 @dataclass(frozen=True, eq=False)
-class Analyzed:
+class HashedAnalysis:
     """One text's ``normalize.analyze`` result with what the compiled path knows besides: the
     hashes of its forms and stems (as ``shingle.token_hashes`` gives them), each token's word
     weight (``align.word_weights``) and its boilerplate units (``boilerplate.line_keys``)."""
@@ -239,7 +239,7 @@ class Analyzed:
 
 
 def analyze_many(texts: list) -> list:
-    """:class:`Analyzed` of each text, tokenized and looked up as one batch."""
+    """:class:`HashedAnalysis` of each text, tokenized and looked up as one batch."""
     from ..text.boilerplate import WRAPPED_LINE_CHARS, Line
     from ..text.normalize import Analysis, split_sentences
     from .chars import char_classes, compiled
@@ -273,7 +273,7 @@ def analyze_many(texts: list) -> list:
                                               block_e[block0:b1].tolist(),
                                               keys[block0:b1].tolist(), words[block0:b1].tolist())
                       if n > 0)
-        out.append(Analyzed(analysis, batch.form_hashes[token0:t1],
+        out.append(HashedAnalysis(analysis, batch.form_hashes[token0:t1],
                             batch.stem_hashes[token0:t1], weights[token0:t1], lines))
         token0, block0, char0 = t1, b1, int(batch.doc_ends[d])
     return out

@@ -1,37 +1,35 @@
 """The local engine: runs the pure stages over a folder or a pair of files.
 
-ingest -> sketch (every document: signature, rewrite keys, line keys; a few KB each)
--> boilerplate counts -> candidates (LSH + shared rare keys + same bytes) -> topic words
--> verify and align each candidate (full analysis only for documents in candidate pairs)
--> classify -> cluster.
+ingest -> ``stages.sketch`` (every document: signature, rewrite keys, line keys, stems; a few
+KB each) -> ``stages.corpus`` (furniture, candidates by LSH + shared rare keys + same bytes,
+topic words) -> ``stages.judge`` of each candidate pair (full analysis, alignment, verdict,
+source, extent; only documents in candidate pairs are analysed) -> ``stages.cluster``.
 
 Sketching runs on threads of this process (compiled kernels that release the GIL) and
-verification in worker processes. Only :func:`scan` and :func:`compare`
-touch the filesystem (through ``ingest``); everything they call takes and returns plain data,
-so an archive index or a Spark engine can run the same stages on other storage.
+judging in worker processes. Only :func:`scan` and :func:`compare` touch the filesystem
+(through ``ingest`` and ``store``); the stages take and return plain data, so an archive or a
+Spark engine runs the same stages on other storage.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 from collections import OrderedDict, deque
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
-
-import numpy as np
 
 from .. import __version__
 from ..compiled import use_compiled
 from ..config import Config
 from ..errors import InputError
 from ..models import Document, JudgedCorpus, Pair, ScanResult
-from ..stages.candidates import lsh_candidates, merge_candidates, shared_key_candidates
 from ..stages.cluster import clusters_of
+from ..stages.corpus import Candidates, candidate_stage
 from ..stages.judge import (
+    Judged,
     Prepared,
     compare_documents,
     judge,
@@ -39,17 +37,17 @@ from ..stages.judge import (
     prepare_many,
     small_matrix_mode,
 )
-from ..stages.sketch import Sketches, SketchStore, sketch_texts
-from ..store.cache import Judgements, SketchSpill, judgement_context, pair_key
-from .pool import return_free_memory, run_batches, worker_count
+from ..stages.sketch import Sketches, SketchStore, sketch_texts, with_known
+from ..store.cache import Judgements, SketchSpill, judgement_key, judgement_settings
+from .pool import return_free_memory, run_batches
 
 Progress = Callable[[str, int, int], None]
+# How this engine cuts work (none of these changes a result): pairs are judged in worker
+# processes from 300 pairs on (below that, starting them costs more than it saves), in
+# batches of 128 grouped by document; documents are sketched 1,000 at a time.
 PARALLEL_MIN_PAIRS = 300
 SKETCH_BATCH = 1000
-VERIFY_BATCH = 128
-TOPIC_MIN_DOCS = 3
-TOPIC_MIN_SHARE = 0.9
-TOPIC_MAX_GROUP = 64
+JUDGE_BATCH = 128
 
 
 # ---------------------------------------------------------------------------- sketches
@@ -106,16 +104,7 @@ def _join_sketches(results: Iterator, in_flight: deque, known: Optional[SketchSt
     done = 0
     for new in results:
         keys, todo = in_flight.popleft()
-        if len(todo) == len(keys):
-            parts.append(new)
-        else:
-            fresh = set(todo)
-            reused = [i for i in range(len(keys)) if i not in fresh]
-            position = np.empty(len(keys), dtype=np.int64)
-            position[todo] = np.arange(len(todo))
-            position[reused] = len(todo) + np.arange(len(reused))
-            cached = known.select([keys[i] for i in reused])
-            parts.append(Sketches.concat([new, cached], config.num_perm).take(position))
+        parts.append(with_known(new, keys, todo, known, config.num_perm))
         done += len(keys)
         if progress:
             progress("sketching", done, total)
@@ -129,86 +118,16 @@ def _sketch_key(doc: Document) -> str:
     return f"{doc.format}:{doc.content_hash}" if doc.content_hash else ""
 
 
-def common_lines(sketches: Sketches, min_docs: int) -> frozenset:
-    """Line keys found in at least ``min_docs`` documents: the corpus's furniture."""
-    if not len(sketches.lines):
-        return frozenset()
-    keys, counts = np.unique(sketches.lines, return_counts=True)
-    return frozenset(keys[counts >= min_docs].tolist())
-
-
-def topic_words(sketches: Sketches, candidates: np.ndarray) -> dict:
-    """Each document's topic words: stems in at least 90% of the texts around it (itself and
-    its candidate partners, when there are at least three). They are what a story is about
-    (names, places, the event), shared by copies and independent reports alike, so they weigh
-    less in paraphrase scoring. Returns ``{document index: sorted uint32 stem ids}``."""
-    partners: dict[int, list] = {}
-    for i, j in candidates.tolist():
-        partners.setdefault(i, []).append(j)
-        partners.setdefault(j, []).append(i)
-    out = {}
-    for i, around in partners.items():
-        group = [i] + sorted(around)[:TOPIC_MAX_GROUP - 1]
-        if len(group) < TOPIC_MIN_DOCS + 1:
-            continue
-        ids, counts = np.unique(np.concatenate([sketches.stems_of(k) for k in group]),
-                                return_counts=True)
-        topic = ids[counts >= TOPIC_MIN_SHARE * len(group)]
-        if len(topic):
-            out[i] = topic
-    return out
-
-
-def find_candidates(docs: list, sketches: Sketches, config: Config, consume: bool = False,
-                    clock: Optional["_Stopwatch"] = None) -> np.ndarray:
-    """Candidate pairs (document indexes) from three routes; never all pairs. ``consume``
-    lets the rewrite-key route sort ``sketches.keys`` in place (a scan that has saved its
-    sketches needs them no more): 1.8 GB less at a million articles."""
-    n = len(sketches)
-    if n < 2:
-        return np.empty((0, 2), dtype=np.int64)
-
-    def by_lsh():
-        return lsh_candidates(sketches.signatures, config.lsh_threshold)
-
-    def by_keys():
-        return shared_key_candidates(sketches.keys, sketches.key_counts(),
-                                     config.rewrite_max_df, config.rewrite_min_shared,
-                                     in_place=consume, workers=config.workers)
-
-    if use_compiled(n) and worker_count(config) > 1:
-        # numpy's sorts and ufuncs and the kernels release the GIL: the LSH route runs on a
-        # thread beside the rewrite-key route, filling its serial steps (the sort of all keys)
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            lsh = pool.submit(by_lsh)
-            keys = by_keys()
-            lsh = lsh.result()
-        if clock:
-            clock.split("candidates: LSH and rewrite keys, side by side")
-    else:
-        lsh = by_lsh()
-        if clock:
-            clock.split("candidates: LSH")
-        keys = by_keys()
-        if clock:
-            clock.split("candidates: rewrite keys")
-    hashes = np.array([d.content_hash or f"\0{i}" for i, d in enumerate(docs)])
-    _, first, group = np.unique(hashes, return_index=True, return_inverse=True)
-    copies = np.flatnonzero(first[group] != np.arange(n))
-    by_bytes = np.stack((first[group][copies], copies), axis=1).astype(np.int64)
-    return merge_candidates(n, lsh, keys, by_bytes)
-
-
-# ---------------------------------------------------------------------------- verification
+# ---------------------------------------------------------------------------- judging
 
 
 _prepared_cache: "OrderedDict[tuple, Prepared]" = OrderedDict()
 PREPARED_CACHE_SIZE = 2000
 
 
-def _verify_batch(args) -> list:
-    """Judge a batch of candidate pairs; returns ``(pair, boilerplate of a, of b)`` for each,
-    ``(None, (), ())`` where nothing is reported. Analyses are kept per worker process across batches (bounded LRU), since
+def _judge_batch(args) -> list:
+    """Judge a batch of candidate pairs: one :class:`~derivdetect.stages.judge.Judged` per
+    pair. Prepared texts are kept per worker process across batches (bounded LRU), since
     one document's pairs spread over several batches."""
     docs, pairs, config, furniture, topics, fast = args
     cache = _prepared_cache
@@ -249,37 +168,36 @@ def _verify_batch(args) -> list:
             if pa.doc.id > pb.doc.id:
                 pa, pb = pb, pa
             pair = judge(pa, pb, config)
-            if pair.reported:
-                out.append((pair, pa.boilerplate, pb.boilerplate))
-            else:
-                out.append((None, (), ()))
+            out.append(Judged(pair, pa.boilerplate, pb.boilerplate) if pair.reported
+                       else Judged(None))
     return out
 
 
-def verify_candidates(docs: list, candidates: np.ndarray, config: Config,
-                      furniture: frozenset, topics: dict,
-                      progress: Optional[Progress] = None,
-                      text_of: Optional[Callable[[int], str]] = None,
-                      judgements: Optional[Judgements] = None) -> list:
+def judge_pairs(docs: list, found: Candidates, config: Config,
+                progress: Optional[Progress] = None,
+                text_of: Optional[Callable[[int], str]] = None,
+                judgements: Optional[Judgements] = None) -> list:
     """Judge every candidate pair, in parallel batches grouped by document (on the compiled
-    text path as :func:`compiled.use_compiled` decides). Returns ``(pair,
-    boilerplate of a, of b)`` for the reported pairs. Pairs found in ``judgements`` (same
-    texts, ids, dates and topic words; see ``index.Judgements``) are not judged again; the
-    store is left holding exactly this corpus's candidate pairs."""
+    text path as :func:`compiled.use_compiled` decides). Returns the
+    :class:`~derivdetect.stages.judge.Judged` of the reported pairs. Pairs found in
+    ``judgements`` (see :func:`~derivdetect.store.cache.judgement_key`) are not judged
+    again; the store is left holding exactly this corpus's candidate pairs."""
     fast = use_compiled(len(docs))
-    known = judgements.items if judgements is not None else {}
+    topics = found.topics
+    settings = judgement_settings(config) if judgements is not None else ""
     keys = {}
     reused = []
     pairs = []
-    for i, j in sorted(map(tuple, candidates.tolist())):
-        key = pair_key(docs[i], docs[j], topics.get(i), topics.get(j)) \
-            if judgements is not None else ""
+    for i, j in sorted(map(tuple, found.pairs.tolist())):
+        key = judgement_key(settings, docs[i], docs[j], topics.get(i), topics.get(j),
+                            found.furniture_used.get(i, ""), found.furniture_used.get(j, "")
+                            ) if judgements is not None else ""
         keys[(i, j)] = key
-        if key and key in known:
-            reused.append(known[key])
+        if key and key in judgements:
+            reused.append(judgements.get(key))
         else:
             pairs.append((i, j))
-    batches = [pairs[i: i + VERIFY_BATCH] for i in range(0, len(pairs), VERIFY_BATCH)]
+    batches = [pairs[i: i + JUDGE_BATCH] for i in range(0, len(pairs), JUDGE_BATCH)]
 
     def with_text(i: int) -> Document:
         return docs[i] if text_of is None else replace(docs[i], text=text_of(i))
@@ -287,12 +205,12 @@ def verify_candidates(docs: list, candidates: np.ndarray, config: Config,
     def jobs():
         for batch in batches:
             needed = {i for pair in batch for i in pair}
-            yield ({i: with_text(i) for i in needed}, batch, config, furniture,
+            yield ({i: with_text(i) for i in needed}, batch, config, found.furniture,
                    {i: topics[i] for i in needed if i in topics}, fast)
 
     judged = {}
     done = len(reused)
-    results = run_batches(_verify_batch, jobs(), config, len(pairs) >= PARALLEL_MIN_PAIRS)
+    results = run_batches(_judge_batch, jobs(), config, len(pairs) >= PARALLEL_MIN_PAIRS)
     with closing(results):
         for batch, result in zip(batches, results):
             judged.update(zip(batch, result))
@@ -300,24 +218,22 @@ def verify_candidates(docs: list, candidates: np.ndarray, config: Config,
             if progress:
                 progress("aligning", done, len(keys))
     if judgements is not None:
-        judgements.items = {key: judged.get(ij) or known[key]
-                            for ij, key in keys.items() if key}
-    out = [found for found in reused if found[0] is not None]
-    out += [found for found in judged.values() if found[0] is not None]
-    return out
+        judgements.keep({key: judged.get(ij) or judgements.get(key)
+                         for ij, key in keys.items() if key})
+    return [j for j in chain(reused, judged.values()) if j.pair is not None]
 
 
 # ---------------------------------------------------------------------------- drivers
 
 
 def prepare_corpus(docs: list, config: Config) -> list:
-    """Every document prepared for verification exactly as :func:`scan_documents` prepares
-    the documents of candidate pairs (corpus furniture and topic words included). For
+    """Every document prepared for judging exactly as :func:`scan_documents` prepares the
+    documents of candidate pairs (corpus furniture and topic words included). For
     benchmarks and tools that judge chosen pairs of a corpus."""
     sketches = sketch_corpus(docs, config)
-    furniture = common_lines(sketches, config.boilerplate_min_docs)
-    topics = topic_words(sketches, find_candidates(docs, sketches, config))
-    return [prepare(d, config, furniture, topics.get(i)) for i, d in enumerate(docs)]
+    found = candidate_stage([d.content_hash for d in docs], sketches, config)
+    return [prepare(d, config, found.furniture, found.topics.get(i))
+            for i, d in enumerate(docs)]
 
 
 def scan_documents(docs: list, config: Config, progress: Optional[Progress] = None,
@@ -333,58 +249,31 @@ def scan_documents(docs: list, config: Config, progress: Optional[Progress] = No
     clock.lap("sketch")
     if known_sketches is not None:
         known_sketches.add(keys, sketches)
-    found = candidate_stage(docs, sketches, config, clock=clock)
+    found = candidate_stage([d.content_hash for d in docs], sketches, config,
+                            split=clock.split)
     del sketches
     return_free_memory()
     clock.lap("candidates")
     return judge_candidates(docs, found, config, progress, clock, reused=reused)
 
 
-@dataclass(frozen=True, eq=False)
-class Candidates:
-    """What verification needs from the sketches: the candidate pairs, the corpus furniture
-    (common line keys) and each document's topic words. The sketches can go once it is made."""
-
-    pairs: np.ndarray
-    furniture: frozenset
-    topics: dict
-    sketch_bytes: int
-
-
-def candidate_stage(docs: list, sketches: Sketches, config: Config, consume: bool = False,
-                    clock: Optional["_Stopwatch"] = None) -> Candidates:
-    """Furniture, candidate pairs and topic words of a sketched corpus (``consume``: see
-    :func:`find_candidates`)."""
-    furniture = common_lines(sketches, config.boilerplate_min_docs)
-    nbytes = int(sketches.nbytes)
-    pairs = find_candidates(docs, sketches, config, consume, clock)
-    topics = topic_words(sketches, pairs)
-    if clock:
-        clock.split("candidates: topic words")
-    return Candidates(pairs, furniture, topics, nbytes)
-
-
 def judge_candidates(docs: list, found: Candidates, config: Config,
                      progress: Optional[Progress] = None, clock: Optional["_Stopwatch"] = None,
                      text_of: Optional[Callable[[int], str]] = None, reused: int = 0,
                      judgements: Optional[Judgements] = None) -> JudgedCorpus:
-    """Verification, verdicts and families of the candidates. ``text_of(i)`` gives document
+    """Judging, verdicts and families of the candidates. ``text_of(i)`` gives document
     ``i``'s text when ``docs`` carry none (a scan that keeps texts on disk); ``judgements``
-    are reused and updated (see :func:`verify_candidates`). Returns what
-    :func:`scan_documents` returns."""
+    are reused and updated (see :func:`judge_pairs`). Returns what :func:`scan_documents`
+    returns."""
     clock = clock or _Stopwatch()
-    before = 0
-    if judgements is not None:
-        judgements.use_context(judgement_context(config, found.furniture))
-        before = set(judgements.items)
-    judged = verify_candidates(docs, found.pairs, config, found.furniture, found.topics,
-                               progress, text_of, judgements)
-    clock.lap("verify")
-    pairs = tuple(sorted((p for p, _, _ in judged), key=lambda p: (p.a, p.b)))
+    before = set(key for key, _ in judgements.items()) if judgements is not None else set()
+    judged = judge_pairs(docs, found, config, progress, text_of, judgements)
+    clock.lap("judge")
+    pairs = tuple(sorted((j.pair for j in judged), key=lambda p: (p.a, p.b)))
     boilerplate = {}
-    for pair, spans_a, spans_b in judged:
-        boilerplate[pair.a] = spans_a
-        boilerplate[pair.b] = spans_b
+    for j in judged:
+        boilerplate[j.pair.a] = j.boilerplate_a
+        boilerplate[j.pair.b] = j.boilerplate_b
     clusters = clusters_of(pairs, {d.id: d.date for d in docs})
     stats = {"documents": len(docs), "sketches_reused": reused,
              "candidates": int(len(found.pairs)),
@@ -392,7 +281,7 @@ def judge_candidates(docs: list, found: Candidates, config: Config,
              "furniture_lines": len(found.furniture),
              "seconds": clock.laps}
     if judgements is not None:
-        stats["judgements_reused"] = sum(1 for key in judgements.items if key in before)
+        stats["judgements_reused"] = sum(1 for key, _ in judgements.items() if key in before)
     return JudgedCorpus(pairs, clusters, stats, boilerplate)
 
 
@@ -467,7 +356,8 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
                 save_sketches(cache_dir, config, keys, sketches)
             except OSError:
                 cache_note = "not saved: the output folder is not writable"
-        found = candidate_stage(docs, sketches, config, consume=True, clock=clock)
+        found = candidate_stage([d.content_hash for d in docs], sketches, config,
+                                consume=True, split=clock.split)
         del sketches
         return_free_memory()
         clock.lap("candidates")

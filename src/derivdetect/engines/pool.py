@@ -20,10 +20,6 @@ from ..config import Config
 _PR_SET_PDEATHSIG = 1
 
 
-def worker_count(config: Config) -> int:
-    return config.workers or os.cpu_count() or 1
-
-
 def return_free_memory() -> None:
     """Hand freed heap memory back to the system (glibc; elsewhere nothing to do), so that
     the memory of the candidate stage is not carried through verification and into the
@@ -50,10 +46,10 @@ def run_batches(function, jobs: Iterable, config: Config, parallel: bool,
     (Ctrl-C included). At most ``2 * workers + 1`` jobs are in flight, so a generator of jobs
     is consumed as results are used (a streaming scan never holds more than a few batches of
     texts)."""
-    if not parallel or worker_count(config) == 1:
+    if not parallel or config.cores() == 1:
         yield from map(function, jobs)
         return
-    workers = worker_count(config)
+    workers = config.cores()
     if threads:
         pool = ThreadPoolExecutor(max_workers=workers)
     else:

@@ -47,7 +47,7 @@ __all__ = ["write_html", "render_index", "render_pair", "pair_slug", "pair_href"
 
 PAIRS_DIR = "pairs"
 _NAME_MAX = 40  # characters of each id kept in a slug
-_HASH_HEX = 16  # 64 bits of SHA-256 over both full ids
+_HASH_HEX = 16  # the pair_id: 64 bits
 _QUOTE_MAX = 600  # characters of a word-for-word passage quoted in the inspector
 _SLUG_RE = re.compile(r"^[a-z0-9_-]{1,%d}--[a-z0-9_-]{1,%d}--[0-9a-f]{%d,64}$"
                       % (_NAME_MAX, _NAME_MAX, _HASH_HEX))
@@ -76,16 +76,20 @@ def _name_part(doc_id: str) -> str:
     return name or "doc"
 
 
-def pair_slug(a: str, b: str, hash_hex: int = _HASH_HEX) -> str:
-    """The file name (without ``.html``) of the page of pair ``(a, b)``.
+def pair_slug(pair: Pair, long: bool = False) -> str:
+    """The file name (without ``.html``) of the page of ``pair``.
 
     Made of ``[a-z0-9_-]`` only (no ``/``, ``.``, NUL, control or non-ASCII characters), at
-    most ``2 * 40 + 4 + hash_hex`` characters, and ends with a hash of both full ids, so two
-    pairs never share a page (also on case-insensitive file systems) and the same pair always
-    gets the same URL.
+    most ``2 * 40 + 4 + 64`` characters: both documents' names for people, then the pair's
+    ``pair_id``, so the same pair always gets the same URL, in every scan and engine.
+    ``long`` replaces the id by a 64-digit hash of it and both full ids, for the rare
+    report in which two pairs' 64-bit ids collide.
     """
-    digest = hashlib.sha256(json.dumps([a, b], ensure_ascii=True).encode("ascii")).hexdigest()
-    return f"{_name_part(a)}--{_name_part(b)}--{digest[:max(_HASH_HEX, min(hash_hex, 64))]}"
+    tail = pair.pair_id
+    if long:
+        tail = hashlib.sha256(json.dumps([pair.pair_id, pair.a, pair.b],
+                                         ensure_ascii=True).encode("ascii")).hexdigest()
+    return f"{_name_part(pair.a)}--{_name_part(pair.b)}--{tail}"
 
 
 def pair_href(slug: str) -> str:
@@ -95,9 +99,9 @@ def pair_href(slug: str) -> str:
 def _slugs(pairs: Iterable[Pair]) -> list:
     """One slug per pair, unique within the report (a longer hash if 64 bits ever collide)."""
     pairs = list(pairs)
-    slugs = [pair_slug(p.a, p.b) for p in pairs]
+    slugs = [pair_slug(p) for p in pairs]
     if len(set(slugs)) != len(slugs):
-        slugs = [pair_slug(p.a, p.b, 64) for p in pairs]
+        slugs = [pair_slug(p, long=True) for p in pairs]
     if len(set(slugs)) != len(slugs):  # the same (a, b) twice
         raise ValueError("the scan result holds the same pair twice")
     return slugs

@@ -15,7 +15,7 @@ PAIR_COLUMNS = [
     "rank", "a", "b", "verdict", "source", "extent", "coverage_a", "coverage_b",
     "exact_coverage_a", "exact_coverage_b", "jaccard", "containment_a_in_b",
     "containment_b_in_a", "longest_exact_words", "exact_passages", "paraphrase_passages",
-    "source_reason",
+    "source_reason", "pair_id",
 ]
 
 
@@ -59,7 +59,7 @@ def spreadsheet_safe(value):
 def pair_row(pair: Pair, for_spreadsheet: bool = False) -> dict:
     """One pair as a flat row; ``for_spreadsheet``: text cells made safe to open in a
     spreadsheet (:func:`spreadsheet_safe`), as in ``pairs.csv``."""
-    row = {"a": pair.a, "b": pair.b, "verdict": pair.verdict, "source": pair.source,
+    row = {"pair_id": pair.pair_id, "a": pair.a, "b": pair.b, "verdict": pair.verdict, "source": pair.source,
            "extent": pair.extent, "source_reason": pair.source_reason}
     if for_spreadsheet:
         row = {key: spreadsheet_safe(value) for key, value in row.items()}

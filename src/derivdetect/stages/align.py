@@ -27,14 +27,16 @@ from functools import cached_property, lru_cache
 import numpy as np
 from rapidfuzz import fuzz
 
+from ..config import Config
 from ..models import Passage
 from ..text.normalize import Analysis
 from ..text.shingle import ngram_hashes, stem_ids, token_hashes
 
-MAX_GROUP = 3
+# Part of the definition of sentence similarity (not thresholds; the thresholds are Config
+# fields): a group must beat its best member, units under 5 content words are scored by
+# overlap only, condensation counts at 0.8 when the lighter unit keeps a third of the heavier
+# one's weight, and rapidfuzz's ratio is a quarter of the score where the overlap reaches 0.3.
 GROUP_PENALTY = 0.01
-STOCK_PHRASE_WEIGHT = 12.0
-TOPIC_DAMPING = 0.25
 _MIN_UNIT_WORDS = 5
 _MIN_CONDENSED_RATIO = 0.33
 _CONDENSED_DISCOUNT = 0.8
@@ -59,6 +61,7 @@ class Side:
     stem_hashes: np.ndarray | None = None   # token_hashes(stems), when already known
     compiled: bool = False                  # align with the compiled kernels (same result)
     token_weights: np.ndarray | None = None  # word_weights(analysis), when already known
+    topic_damping: float = Config.topic_damping
 
     @cached_property
     def hashes(self) -> np.ndarray:
@@ -81,7 +84,7 @@ class Side:
             ids = stem_ids(self.analysis.stems) if self.stem_hashes is None else \
                 (self.stem_hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32)
             topic = np.isin(ids, self.topic)
-            weights = np.where(topic, weights * TOPIC_DAMPING, weights).astype(np.float32)
+            weights = np.where(topic, weights * self.topic_damping, weights).astype(np.float32)
         return weights
 
     @cached_property
@@ -124,12 +127,14 @@ def form_weights(forms, language: str) -> np.ndarray:
 # ---------------------------------------------------------------------------- exact
 
 
-def exact_runs(a: Side, b: Side, min_words: int) -> list:
+def exact_runs(a: Side, b: Side, min_words: int,
+               stock_weight: float = Config.stock_phrase_weight) -> list:
     """Maximal shared word runs as ``(a_first_token, b_first_token, length)``, non-overlapping.
 
     A short run whose words are all common ("said in a statement on Monday", "the Collective
     Security Treaty Organization" in a pile about it) is a stock phrase, not copying: runs under
-    twice ``min_words`` need content words of total weight ``STOCK_PHRASE_WEIGHT``.
+    twice ``min_words`` need content words of total weight ``stock_weight``
+    (``Config.stock_phrase_weight``).
     """
     ha = _masked_hashes(a, salt=1)
     hb = _masked_hashes(b, salt=2)
@@ -142,7 +147,7 @@ def exact_runs(a: Side, b: Side, min_words: int) -> list:
         from ..compiled.chars import compiled
 
         runs = compiled().exact_runs(ka, kb, len(ha), len(hb), rarity_sums, min_words,
-                                     float(STOCK_PHRASE_WEIGHT))
+                                     float(stock_weight))
         return [tuple(run) for run in runs.tolist()]
     index: dict[int, list[int]] = {}
     for j, key in enumerate(kb.tolist()):
@@ -175,7 +180,7 @@ def exact_runs(a: Side, b: Side, min_words: int) -> list:
             if stop - start < min_words:
                 continue
             if stop - start < 2 * min_words and \
-                    rarity_sums[ai + stop] - rarity_sums[ai + start] < STOCK_PHRASE_WEIGHT:
+                    rarity_sums[ai + stop] - rarity_sums[ai + start] < stock_weight:
                 continue
             used_a[ai + start: ai + stop] = True
             used_b[bj + start: bj + stop] = True
@@ -201,10 +206,11 @@ def true_runs(flags: np.ndarray) -> list:
     return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
 
 
-def exact_passages(a: Side, b: Side, min_words: int) -> list:
+def exact_passages(a: Side, b: Side, min_words: int,
+                   stock_weight: float = Config.stock_phrase_weight) -> list:
     """:func:`exact_runs` as passages with character offsets."""
     out = []
-    for ai, bj, length in exact_runs(a, b, min_words):
+    for ai, bj, length in exact_runs(a, b, min_words, stock_weight):
         a_start, a_end = a.analysis.char_span(ai, ai + length)
         b_start, b_end = b.analysis.char_span(bj, bj + length)
         out.append(Passage("exact", a_start, a_end, b_start, b_end, 1.0))
@@ -336,7 +342,8 @@ def _joined(texts: list, size: int) -> list:
 
 
 def paraphrase_links(a: Side, b: Side, threshold: float, done_a: np.ndarray | None = None,
-                     done_b: np.ndarray | None = None) -> list:
+                     done_b: np.ndarray | None = None,
+                     max_group: int = Config.paraphrase_max_group) -> list:
     """Aligned sentence groups as ``(similarity, (a_first, a_end), (b_first, b_end))`` unit
     ranges, best first, each sentence in at most one link per side. Units flagged in
     ``done_a``/``done_b`` (already aligned word for word) take no part: fuzzy scoring only
@@ -350,8 +357,8 @@ def paraphrase_links(a: Side, b: Side, threshold: float, done_a: np.ndarray | No
     texts_b = [ub.texts[j] for j in rows_b.tolist()]
     ma, mb = _presence_matrices(ua, rows_a, ub, rows_b)
     candidates = []
-    shapes = [(1, 1)] + [(1, k) for k in range(2, MAX_GROUP + 1)] + \
-             [(k, 1) for k in range(2, MAX_GROUP + 1)]
+    shapes = [(1, 1)] + [(1, k) for k in range(2, max_group + 1)] + \
+             [(k, 1) for k in range(2, max_group + 1)]
     for size_a, size_b in shapes:
         ga, gb = _group(ma, size_a), _group(mb, size_b)
         if not len(ga) or not len(gb):
@@ -382,9 +389,12 @@ def paraphrase_links(a: Side, b: Side, threshold: float, done_a: np.ndarray | No
 
 
 def paraphrase_passages(a: Side, b: Side, threshold: float, done_a: np.ndarray | None = None,
-                        done_b: np.ndarray | None = None) -> list:
+                        done_b: np.ndarray | None = None,
+                        max_group: int = Config.paraphrase_max_group) -> list:
+    """:func:`paraphrase_links` as passages with character offsets."""
     out = []
-    for score, (a0, a1), (b0, b1) in paraphrase_links(a, b, threshold, done_a, done_b):
+    for score, (a0, a1), (b0, b1) in paraphrase_links(a, b, threshold, done_a, done_b,
+                                                      max_group):
         a_start, a_end = a.analysis.char_span(a0, a1)
         b_start, b_end = b.analysis.char_span(b0, b1)
         out.append(Passage("paraphrase", a_start, a_end, b_start, b_end, score))
@@ -425,16 +435,20 @@ def covered_share(side: Side, spans) -> float:
     return char_share(side, tokens_in_spans(side, spans))
 
 
-def align_passages(a: Side, b: Side, min_words: int, threshold: float) -> list:
+def align_passages(a: Side, b: Side, min_words: int, threshold: float,
+                   max_group: int = Config.paraphrase_max_group,
+                   stock_weight: float = Config.stock_phrase_weight) -> list:
     """All passages of a pair: exact runs, then paraphrased sentences. A sentence whose words
     are (almost) all in exact runs is already aligned and is not scored again; a paraphrase
-    passage (almost) wholly exact on both sides adds nothing and is dropped."""
-    exact = exact_passages(a, b, min_words)
+    passage (almost) wholly exact on both sides adds nothing and is dropped. The arguments
+    are the ``Config`` fields ``min_exact_words``, ``paraphrase_threshold``,
+    ``paraphrase_max_group`` and ``stock_phrase_weight``."""
+    exact = exact_passages(a, b, min_words, stock_weight)
     mask_a = tokens_in_spans(a, [(p.a_start, p.a_end) for p in exact])
     mask_b = tokens_in_spans(b, [(p.b_start, p.b_end) for p in exact])
     out = list(exact)
     for p in paraphrase_passages(a, b, threshold, _done_units(a, mask_a),
-                                 _done_units(b, mask_b)):
+                                 _done_units(b, mask_b), max_group):
         if (_span_share(a, (p.a_start, p.a_end), mask_a) >= EXACT_DONE_SHARE
                 and _span_share(b, (p.b_start, p.b_end), mask_b) >= EXACT_DONE_SHARE):
             continue

@@ -1,4 +1,7 @@
-"""Candidate pairs without comparing all pairs: two routes, both over flat arrays.
+"""Candidate pairs without comparing all pairs: two routes, both over flat arrays, each in two
+halves: the keys one document emits (:func:`document_keys`: a pure function of its sketch,
+what an archive stores and looks up) and the grouping of keys across documents into pairs
+(:func:`lsh_candidates`, :func:`shared_key_candidates`: here a sort; on Spark a groupBy).
 
 1. **LSH banding** of MinHash signatures (word shingles): copies and light edits. Signatures
    are cut into ``b`` bands of ``r`` rows (chosen like datasketch's ``MinHashLSH`` for the
@@ -17,15 +20,43 @@ indexes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Iterable
 
 import numpy as np
 
 from ..compiled import use_compiled
+from ..config import Config
+from .signature import EMPTY
 
-_MAX_BUCKET = 200
-SHORT_TEXT_SHARE = 0.1
 BLOCK_DOCS = 5_000
+_BAND_SEED = np.uint64(0x9E3779B97F4A7C15)
+_BAND_PRIME = np.uint64(0x100000001B3)
+
+
+@dataclass(frozen=True, eq=False)
+class DocumentKeys:
+    """The keys one document emits for candidate generation: its LSH band keys
+    (``uint64[bands]``, none for a text without word shingles), its rewrite keys and its
+    line keys (both distinct ``uint64``). Two documents are candidates when they share a band
+    key, or enough rewrite keys that few other documents hold."""
+
+    bands: np.ndarray
+    rewrite: np.ndarray
+    lines: np.ndarray
+
+
+def document_keys(sketches, i: int, config: Config) -> DocumentKeys:
+    """The keys of document ``i`` of a sketch table (pure: from its sketch alone)."""
+    signature = sketches.signatures[i: i + 1]
+    bands, rows = lsh_params(config.lsh_threshold, config.num_perm)
+    if (signature == EMPTY).all():
+        band_values = np.empty(0, dtype=np.uint64)
+    else:
+        band_values = np.array([band_key_column(signature, band, rows, np.zeros(1, np.int64))[0]
+                                for band in range(bands)], dtype=np.uint64)
+    return DocumentKeys(band_values, sketches.keys_of(i).copy(), sketches.lines_of(i).copy())
 
 
 @lru_cache(maxsize=32)
@@ -97,49 +128,72 @@ def _unique_pairs(pairs: np.ndarray, n_docs: int, min_count: int = 1) -> np.ndar
     return np.stack((codes // n_docs, codes % n_docs), axis=1)
 
 
-def lsh_candidates(signatures: np.ndarray, threshold: float) -> np.ndarray:
-    """Pairs whose signatures (``uint32[n_docs, num_perm]``) collide in at least one band.
+def band_key_column(signatures: np.ndarray, band: int, rows: int,
+                    docs: np.ndarray) -> np.ndarray:
+    """The 64-bit key of band ``band`` (``rows`` signature columns) of each of the documents
+    ``docs``: a hash of the band's values, salted by the band's number, so that keys of
+    different bands never meet."""
+    with np.errstate(over="ignore"):
+        key = np.full(len(docs), np.uint64(band + 1) * _BAND_SEED)
+        for col in range(band * rows, (band + 1) * rows):
+            key ^= signatures[docs, col]
+            key *= _BAND_PRIME
+            key ^= key >> np.uint64(31)
+    return key
 
-    Each band's hash keeps its high bits and takes the document's index in the low ones, and
-    the band is sorted as plain ``uint64`` values (numpy's radix sort: several times faster
-    than an argsort). Truncating a 64-bit band hash to ``64 - log2(n_docs)`` bits lets a
-    few unrelated documents collide (at a million documents, about one pair per 30 bands),
-    which verification rejects."""
+
+def lsh_candidates(signatures: np.ndarray, threshold: float,
+                   max_bucket: int = Config.lsh_max_bucket) -> np.ndarray:
+    """Pairs whose signatures (``uint32[n_docs, num_perm]``) collide in at least one band
+    (documents without shingles take no part): the band keys of :func:`band_key_column`,
+    band by band, grouped by :func:`pairs_in_bands`."""
     n_docs, num_perm = signatures.shape
     if n_docs < 2:
         return np.empty((0, 2), dtype=np.int64)
     bands, rows = lsh_params(threshold, num_perm)
+    docs = np.flatnonzero(~(signatures == EMPTY).all(axis=1))
+    columns = ((docs, band_key_column(signatures, band, rows, docs)) for band in range(bands))
+    return pairs_in_bands(columns, n_docs, max_bucket)
+
+
+def pairs_in_bands(columns: Iterable, n_docs: int,
+                   max_bucket: int = Config.lsh_max_bucket) -> np.ndarray:
+    """The grouping half of the LSH route: pairs of documents sharing a key in any of the
+    ``(documents, keys)`` columns (one per band). A bucket of more than ``max_bucket``
+    documents links them to its first member only.
+
+    Each key keeps its high bits and takes the document's index in the low ones, and the
+    column is sorted as plain ``uint64`` values (numpy's radix sort: several times faster
+    than an argsort). Truncating a 64-bit key to ``64 - log2(n_docs)`` bits lets a few
+    unrelated documents collide (at a million documents, about one pair per 30 bands),
+    which verification rejects."""
     doc_bits = max(1, int(n_docs - 1).bit_length())
     low = np.uint64((1 << doc_bits) - 1)
-    ids = np.flatnonzero(~(signatures == np.uint32(0xFFFFFFFF)).all(axis=1))
     found = []
-    with np.errstate(over="ignore"):
-        for band in range(bands):
-            key = np.full(len(ids), np.uint64(band + 1) * np.uint64(0x9E3779B97F4A7C15))
-            for col in range(band * rows, (band + 1) * rows):
-                key ^= signatures[ids, col]
-                key *= np.uint64(0x100000001B3)
-                key ^= key >> np.uint64(31)
-            key &= ~low
-            key |= ids.astype(np.uint64)
-            key.sort()
-            found.append(_pairs_in_sorted_groups(key >> np.uint64(doc_bits),
-                                                 (key & low).astype(np.int64), _MAX_BUCKET,
-                                                 True))
+    for docs, key in columns:
+        key = key & ~low
+        key |= np.asarray(docs).astype(np.uint64)
+        key.sort()
+        found.append(_pairs_in_sorted_groups(key >> np.uint64(doc_bits),
+                                             (key & low).astype(np.int64), max_bucket, True))
+    if not found:
+        return np.empty((0, 2), dtype=np.int64)
     return _unique_pairs(np.concatenate(found), n_docs)
 
 
-def required_shared(len_a, len_b, min_shared: int):
-    """Keys a pair must share: ``min_shared``, or fewer for short texts: 10% of the shorter
-    text's keys (at least one), so that a one-paragraph brief lifted from a wire story, which
-    has only a handful of keys, can still become a candidate."""
+def required_shared(len_a, len_b, min_shared: int,
+                    short_share: float = Config.rewrite_short_share):
+    """Keys a pair must share: ``min_shared``, or fewer for short texts: ``short_share`` of the
+    shorter text's keys (at least one), so that a one-paragraph brief lifted from a wire
+    story, which has only a handful of keys, can still become a candidate."""
     short = np.minimum(len_a, len_b)
-    return np.minimum(min_shared, np.maximum(1, np.ceil(SHORT_TEXT_SHARE * short)))
+    return np.minimum(min_shared, np.maximum(1, np.ceil(short_share * short)))
 
 
 def shared_key_candidates(keys: np.ndarray, lengths: np.ndarray, max_df: int,
                           min_shared: int, fast: bool | None = None,
-                          in_place: bool = False, workers: int = 0) -> np.ndarray:
+                          in_place: bool = False, workers: int = 0,
+                          short_share: float = Config.rewrite_short_share) -> np.ndarray:
     """Pairs sharing enough keys (:func:`required_shared`) among those in at most ``max_df``
     documents. ``keys`` holds each document's distinct ``uint64`` keys one after the
     other, ``lengths[i]`` how many are document ``i``'s. ``fast`` (default: from
@@ -175,15 +229,17 @@ def shared_key_candidates(keys: np.ndarray, lengths: np.ndarray, max_df: int,
             del entries
             if len(group_docs) >= 2**31:  # pragma: no cover - some 15 million articles
                 raise MemoryError("too many shared rewrite keys for one scan; scan in parts")
-            by_length = required_shared(np.arange(lengths.max() + 1), np.inf, min_shared)
+            by_length = required_shared(np.arange(lengths.max() + 1), np.inf, min_shared,
+                                        short_share)
             return k.count_shared_keys(group_docs, group_ends, n_docs, lengths,
                                        by_length.astype(np.int64), parts)
     entries |= np.repeat(np.arange(n_docs, dtype=np.uint64), lengths)
     entries.sort()
-    return _shared_key_pairs_by_block(entries, doc_bits, lengths, max_df, min_shared)
+    return _shared_key_pairs_by_block(entries, doc_bits, lengths, max_df, min_shared, short_share)
 
 
-def _shared_key_pairs_by_block(entries, doc_bits, lengths, max_df, min_shared) -> np.ndarray:
+def _shared_key_pairs_by_block(entries, doc_bits, lengths, max_df, min_shared,
+                               short_share) -> np.ndarray:
     n_docs = len(lengths)
     low = np.uint64((1 << doc_bits) - 1)
     keys = entries >> np.uint64(doc_bits)
@@ -210,7 +266,7 @@ def _shared_key_pairs_by_block(entries, doc_bits, lengths, max_df, min_shared) -
                 pairs = pairs[(pairs[:, 0] // block_size) != (pairs[:, 1] // block_size)]
             codes, counts = np.unique(pairs[:, 0] * n_docs + pairs[:, 1], return_counts=True)
             a, b = codes // n_docs, codes % n_docs
-            keep = counts >= required_shared(lengths[a], lengths[b], min_shared)
+            keep = counts >= required_shared(lengths[a], lengths[b], min_shared, short_share)
             found.append(np.stack((a[keep], b[keep]), axis=1))
     if not found:
         return np.empty((0, 2), dtype=np.int64)

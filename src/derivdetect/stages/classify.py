@@ -19,10 +19,6 @@ from ..config import Config
 from ..models import Document
 from ..text.dates import before, parse_date, unread_date_note
 
-CONTAINED = 0.5
-SINGLE_PLACE_COVERAGE = 0.5  # evidence from one sentence only must cover half the text
-MIN_ALIGNED_SENTENCES = 2
-
 
 def derived_side(scores: dict) -> str:
     """``"a"`` or ``"b"``: the text more covered by aligned passages (ties: the shorter)."""
@@ -33,7 +29,7 @@ def derived_side(scores: dict) -> str:
 
 
 def verdict_for(scores: dict, config: Config) -> tuple[str, list]:
-    """The verdict and the reasons for it, from the scores of :func:`engine.pair_scores`."""
+    """The verdict and the reasons for it, from the scores of :func:`judge.pair_scores`."""
     side = derived_side(scores)
     other = "b" if side == "a" else "a"
     coverage = scores[f"coverage_{side}"]
@@ -51,9 +47,10 @@ def verdict_for(scores: dict, config: Config) -> tuple[str, list]:
             f"{min(exact, exact_other):.0%} of each text is shared word for word"]
     threshold = (config.derivative_coverage if scores.get("topic_words")
                  else config.derivative_coverage_alone)
-    spread = (scores[f"aligned_sentences_{side}"] >= MIN_ALIGNED_SENTENCES
-              or coverage >= SINGLE_PLACE_COVERAGE)
-    if coverage >= threshold and scores[f"aligned_words_{side}"] >= 12 and spread:
+    spread = (scores[f"aligned_sentences_{side}"] >= config.min_aligned_sentences
+              or coverage >= config.single_place_coverage)
+    if (coverage >= threshold and scores[f"aligned_words_{side}"] >= config.min_aligned_words
+            and spread):
         return "derivative", reasons
     if scores["longest_exact_words"] >= config.derivative_run_words:
         return "derivative", reasons + [
@@ -70,7 +67,8 @@ def extent_for(scores: dict, verdict: str, config: Config) -> Optional[str]:
     return "wholly" if scores[f"coverage_{side}"] >= config.wholly_coverage else "partially"
 
 
-def source_for(scores: dict, verdict: str, doc_a: Document, doc_b: Document) -> tuple[Optional[str], str]:
+def source_for(scores: dict, verdict: str, doc_a: Document, doc_b: Document,
+               config: Config) -> tuple[Optional[str], str]:
     """The likely original (a document id) and why, or ``None`` and why not: the earlier of
     two dates that can be told apart (compared as dates, see ``dates.py``), else the text that
     contains the other."""
@@ -80,21 +78,21 @@ def source_for(scores: dict, verdict: str, doc_a: Document, doc_b: Document) -> 
     if date_a and date_b and (before(date_a, date_b) or before(date_b, date_a)):
         earlier, later = (doc_a, doc_b) if before(date_a, date_b) else (doc_b, doc_a)
         return earlier.id, f"published earlier ({earlier.date} before {later.date})"
-    source, reason = _source_by_coverage(scores, verdict, doc_a, doc_b)
+    source, reason = _source_by_coverage(scores, verdict, doc_a, doc_b, config.contained_share)
     if date_a and date_b:
         reason += f"; the dates ({doc_a.date}, {doc_b.date}) don't tell which came first"
     return source, reason + unread_date_note(((doc_a, date_a), (doc_b, date_b)))
 
 
-def _source_by_coverage(scores: dict, verdict: str, doc_a: Document,
-                        doc_b: Document) -> tuple[Optional[str], str]:
+def _source_by_coverage(scores: dict, verdict: str, doc_a: Document, doc_b: Document,
+                        contained_share: float) -> tuple[Optional[str], str]:
     ca, cb = scores["coverage_a"], scores["coverage_b"]
     if verdict == "verbatim":
         return None, "the same text in both and no dates: the direction can't be told"
     if abs(ca - cb) < 0.05:
         return None, (f"each text is about equally covered by the other ({ca:.0%} and {cb:.0%}) "
                       "and there are no dates: the direction can't be told")
-    if max(ca, cb) < CONTAINED:
+    if max(ca, cb) < contained_share:
         return None, (f"neither text is mostly contained in the other ({ca:.0%} and {cb:.0%}: "
                       "a lift of some passages) and there are no dates: the direction can't "
                       "be told")

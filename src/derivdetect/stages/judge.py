@@ -1,8 +1,14 @@
 """Judging one pair: full analysis of both texts, exact scores, passages, verdict.
 
+A text passes through three views here: ``normalize.Analysis`` (its tokens, stems and
+sentences), ``align.Side`` (that analysis with its boilerplate mask and topic words: what the
+aligner reads) and :class:`Prepared` (the document, its side, its boilerplate spans and exact
+shingle sets: what judging reads). The compiled path builds the analysis as a
+``vocabulary.HashedAnalysis``, which also carries the token hashes it computed.
+
 Pure functions of the two documents and their corpus context (furniture lines, topic words).
-``engine.verify_candidates`` runs them over many pairs in worker processes; ``compare`` runs
-them on one pair.
+An engine (``engines.local.judge_pairs``) runs them over many pairs in worker processes;
+:func:`compare_documents` runs them on one pair.
 """
 
 from __future__ import annotations
@@ -14,8 +20,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from ..config import Config
-from ..models import Document, Pair, Passage
-from ..text.boilerplate import boilerplate_spans, line_keys, token_mask
+from ..models import Document, Pair, Passage, pair_id
+from ..text.boilerplate import boilerplate_spans, furniture_line_chars, line_keys, token_mask
 from ..text.normalize import Analysis, analyze
 from ..text.shingle import content_shingles, ngram_hashes, token_hashes
 from .align import (
@@ -28,6 +34,16 @@ from .align import (
 )
 from .classify import extent_for, source_for, verdict_for
 from .scores import overlap, set_scores
+
+
+@dataclass(frozen=True)
+class Judged:
+    """What judging one candidate pair gives an engine: the reported pair (``None`` when
+    nothing is reported) and the boilerplate spans of its two texts (for the report)."""
+
+    pair: Optional[Pair]
+    boilerplate_a: tuple = ()
+    boilerplate_b: tuple = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,7 +88,8 @@ def prepare_many(docs: list, config: Config, furniture: frozenset, topics: list)
 
 def _prepared(doc: Document, config: Config, furniture: frozenset, topic, analysis, forms,
               lines, stems=None, weights=None) -> Prepared:
-    spans = boilerplate_spans(doc.text, lines, furniture, config.boilerplate_max_words)
+    spans = boilerplate_spans(doc.text, lines, furniture, config.boilerplate_max_words,
+                              furniture_line_chars(config.boilerplate_max_words))
     keep = token_mask(analysis.starts, spans)
     words = np.unique(ngram_hashes(forms[keep], config.shingle_words))
     if stems is None:
@@ -81,7 +98,7 @@ def _prepared(doc: Document, config: Config, furniture: frozenset, topic, analys
         keys = np.unique(ngram_hashes(stems[analysis.content & keep], config.rewrite_key_words))
     topic = np.empty(0, dtype=np.uint32) if topic is None else topic
     side = Side(analysis, keep, topic, forms, stems, compiled=stems is not None,
-                token_weights=weights)
+                token_weights=weights, topic_damping=config.topic_damping)
     return Prepared(doc, side, spans, words, keys)
 
 
@@ -96,7 +113,8 @@ def pair_scores(pa: Prepared, pb: Prepared, config: Config) -> tuple[dict, list]
     if identical:
         passages = _whole_text_passages(a)
     else:
-        passages = align_passages(a, b, config.min_exact_words, config.paraphrase_threshold)
+        passages = align_passages(a, b, config.min_exact_words, config.paraphrase_threshold,
+                                  config.paraphrase_max_group, config.stock_phrase_weight)
     exact = [p for p in passages if p.kind == "exact"]
     for name, side, pick in (("a", a, lambda p: (p.a_start, p.a_end)),
                              ("b", b, lambda p: (p.b_start, p.b_end))):
@@ -161,10 +179,10 @@ def judge(pa: Prepared, pb: Prepared, config: Config) -> Pair:
     Call it inside :func:`small_matrix_mode` when judging many pairs."""
     scores, passages = pair_scores(pa, pb, config)
     verdict, reasons = verdict_for(scores, config)
-    source, why = source_for(scores, verdict, pa.doc, pb.doc)
+    source, why = source_for(scores, verdict, pa.doc, pb.doc, config)
     extent = extent_for(scores, verdict, config)
     return Pair(pa.doc.id, pb.doc.id, verdict, source, why, extent, scores,
-                tuple(passages), tuple(reasons))
+                tuple(passages), tuple(reasons), pair_id(pa.doc, pb.doc))
 
 
 def compare_documents(doc_a: Document, doc_b: Document, config: Config) -> Pair:

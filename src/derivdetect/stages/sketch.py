@@ -26,16 +26,21 @@ import numpy as np
 
 from ..compiled import use_compiled
 from ..config import Config
-from ..text.boilerplate import WRAPPED_LINE_CHARS, line_keys
+from ..text.boilerplate import WRAPPED_LINE_CHARS, furniture_line_chars, line_keys
 from ..text.shingle import ngram_hashes, sketch_hashes
 from .signature import minhash, permutations
 
 MIN_LINE_WORDS = 3
-MAX_CHARS_PER_WORD = 30
+
+#: The parts of a sketch table and their types, in order: defined here once (the cache file
+#: and the spill file of a streaming scan store exactly these).
+SKETCH_FIELDS = {"signatures": np.uint32, "keys": np.uint64, "key_ends": np.int64,
+                 "lines": np.uint64, "line_ends": np.int64, "stems": np.uint32,
+                 "stem_ends": np.int64}
 
 
 @dataclass(frozen=True, eq=False)
-class Sketches:
+class Sketches:  # fields: SKETCH_FIELDS
     """Sketches of ``n`` documents. ``signatures`` is ``uint32[n, num_perm]``; each other
     part is one flat array with the end offset of each document's slice (``*_ends``)."""
 
@@ -118,9 +123,23 @@ def _take(values: np.ndarray, ends: np.ndarray, rows: np.ndarray):
 
 
 def empty_sketches(num_perm: int) -> Sketches:
-    none = np.zeros(0, dtype=np.int64)
-    return Sketches(np.zeros((0, num_perm), dtype=np.uint32), np.zeros(0, np.uint64), none,
-                    np.zeros(0, np.uint64), none, np.zeros(0, np.uint32), none)
+    return Sketches(**{name: np.zeros((0, num_perm) if name == "signatures" else 0, dtype)
+                       for name, dtype in SKETCH_FIELDS.items()})
+
+
+def with_known(new: Sketches, keys: list, todo: list, known: "SketchStore",
+               num_perm: int) -> Sketches:
+    """The sketches of a batch of documents in order: ``new`` holds those of the documents
+    ``todo`` (positions in ``keys``), and the others' are in ``known`` under their keys."""
+    if len(todo) == len(keys):
+        return new
+    fresh = set(todo)
+    reused = [i for i in range(len(keys)) if i not in fresh]
+    position = np.empty(len(keys), dtype=np.int64)
+    position[todo] = np.arange(len(todo))
+    position[reused] = len(todo) + np.arange(len(reused))
+    cached = known.select([keys[i] for i in reused])
+    return Sketches.concat([new, cached], num_perm).take(position)
 
 
 def _from_rows(rows: list, num_perm: int) -> Sketches:
@@ -135,7 +154,7 @@ def _from_rows(rows: list, num_perm: int) -> Sketches:
 
 
 def _max_line_chars(config: Config) -> int:
-    return MAX_CHARS_PER_WORD * config.boilerplate_max_words
+    return furniture_line_chars(config.boilerplate_max_words)
 
 
 # ---------------------------------------------------------------------------- reference

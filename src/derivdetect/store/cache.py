@@ -21,12 +21,12 @@ import numpy as np
 
 from .. import __version__
 from ..config import Config
-from ..stages.sketch import Sketches, SketchStore
+from ..stages.judge import Judged
+from ..stages.sketch import SKETCH_FIELDS, Sketches, SketchStore
 from .files import creation_mode
 
 CACHE_NAME = "sketches.npz"
 SKETCH_FORMAT = 2
-_PARTS = ("signatures", "keys", "key_ends", "lines", "line_ends", "stems", "stem_ends")
 _SKETCH_SETTINGS = ("shingle_words", "num_perm", "seed", "rewrite_key_words",
                     "boilerplate_max_words", "encoding", "html_extractor")
 
@@ -48,7 +48,7 @@ def load_sketches(folder: Path, config: Config) -> SketchStore:
             if str(data["fingerprint"]) != fingerprint(config):
                 return store
             keys = data["documents"].astype(str).tolist()
-            table = Sketches(**{name: data[name] for name in _PARTS})
+            table = Sketches(**{name: data[name] for name in SKETCH_FIELDS})
             consistent = (len(table) == len(keys)
                           and table.signatures.shape[1:] == (config.num_perm,)
                           and all(len(getattr(table, f"{part}_ends")) == len(keys)
@@ -71,7 +71,7 @@ def save_sketches(folder: Path, config: Config, keys: list, table: Sketches) -> 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     arrays = {"fingerprint": np.array(fingerprint(config)), "documents": np.array(keys),
-              **{name: getattr(table, name) for name in _PARTS}}
+              **{name: getattr(table, name) for name in SKETCH_FIELDS}}
     fd, tmp = tempfile.mkstemp(prefix=f".{CACHE_NAME}.", suffix=".tmp", dir=folder)
     try:
         os.fchmod(fd, creation_mode())
@@ -121,43 +121,62 @@ class TextSpill:
 
 
 JUDGEMENTS_NAME = "judgements.jsonl"
+JUDGEMENTS_FORMAT = 2
 
 
 class Judgements:
-    """Judged candidate pairs kept between scans: a second scan of an unchanged folder does
-    not align them again. A judgement depends on both texts, their ids, dates and topic words
-    (:func:`pair_key`), the settings and the corpus furniture (the ``context``); a change of
-    context empties the store. Plain JSON lines, written atomically."""
+    """Judged candidate pairs kept between scans: a later scan does not align them again.
 
-    def __init__(self, context: str = "", items: dict | None = None):
-        self.context = context
-        self.items = items or {}    # pair key -> (Pair or None, spans of a, spans of b)
+    Each judgement is filed under :func:`judgement_key`: everything it depends on (both
+    texts and ids, their dates, topic words and furniture lines, the settings and the code
+    version) and nothing else, so a line becoming common elsewhere in the corpus, or another
+    article added, leaves every other judgement valid. Plain JSON lines, written atomically.
+    """
 
-    def use_context(self, context: str) -> None:
-        if context != self.context:
-            self.context, self.items = context, {}
+    def __init__(self, items: dict | None = None):
+        self._items = items or {}   # key -> Judged
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._items
+
+    def get(self, key: str):
+        return self._items.get(key)
+
+    def keep(self, items: dict) -> None:
+        """Hold exactly ``items`` (key -> judged pair) from now on: this corpus's pairs."""
+        self._items = dict(items)
+
+    def items(self):
+        return self._items.items()
 
 
-def judgement_context(config: Config, furniture: frozenset) -> str:
+def judgement_settings(config: Config) -> str:
+    """A digest of the settings and code version that every judgement depends on (the
+    number of workers changes no result and is left out)."""
     settings = {k: v for k, v in config.to_dict().items() if k != "workers"}
-    settings = json.dumps({**settings, "version": __version__, "furniture": sorted(furniture)},
-                          sort_keys=True, default=str)
+    settings = json.dumps({**settings, "version": __version__}, sort_keys=True, default=str)
     return hashlib.sha256(settings.encode()).hexdigest()[:32]
 
 
-def pair_key(doc_a, doc_b, topic_a, topic_b) -> str:
-    """What a pair's judgement depends on besides the context; empty if a text is unhashed."""
+def judgement_key(settings: str, doc_a, doc_b, topic_a, topic_b, furniture_a: str,
+                  furniture_b: str) -> str:
+    """What a pair's judgement depends on: the settings digest, each document's content key,
+    id and date, its topic words and the digest of its furniture lines; empty (never cached)
+    if a text is unhashed."""
     if not doc_a.content_hash or not doc_b.content_hash:
         return ""
-    parts = []
-    for doc, topic in ((doc_a, topic_a), (doc_b, topic_b)):
+    parts = [settings]
+    for doc, topic, furniture in ((doc_a, topic_a, furniture_a), (doc_b, topic_b, furniture_b)):
         digest = "" if topic is None else hashlib.sha1(topic.tobytes()).hexdigest()
-        parts += [doc.format, doc.content_hash, doc.id, str(doc.date), digest]
+        parts += [doc.key, doc.id, str(doc.date), digest, furniture]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:40]
 
 
 def _pair_record(pair) -> dict:
-    return {"a": pair.a, "b": pair.b, "verdict": pair.verdict, "source": pair.source,
+    return {"pair_id": pair.pair_id, "a": pair.a, "b": pair.b, "verdict": pair.verdict, "source": pair.source,
             "source_reason": pair.source_reason, "extent": pair.extent, "scores": pair.scores,
             "passages": [[p.kind, p.a_start, p.a_end, p.b_start, p.b_end, p.similarity]
                          for p in pair.passages], "reasons": list(pair.reasons)}
@@ -168,7 +187,8 @@ def _pair_from(record: dict):
 
     return Pair(record["a"], record["b"], record["verdict"], record["source"],
                 record["source_reason"], record["extent"], dict(record["scores"]),
-                tuple(Passage(*p) for p in record["passages"]), tuple(record["reasons"]))
+                tuple(Passage(*p) for p in record["passages"]), tuple(record["reasons"]),
+                record["pair_id"])
 
 
 def load_judgements(folder: Path) -> Judgements:
@@ -177,17 +197,17 @@ def load_judgements(folder: Path) -> Judgements:
     try:
         with open(path, encoding="utf-8") as handle:
             head = json.loads(handle.readline())
-            if head.get("version") != __version__:
+            if head.get("version") != __version__ or head.get("format") != JUDGEMENTS_FORMAT:
                 return Judgements()
             items = {}
             for line in handle:
                 row = json.loads(line)
                 pair = None if row["pair"] is None else _pair_from(row["pair"])
-                items[row["key"]] = (pair, tuple(map(tuple, row["spans_a"])),
-                                     tuple(map(tuple, row["spans_b"])))
+                items[row["key"]] = Judged(pair, tuple(map(tuple, row["spans_a"])),
+                                           tuple(map(tuple, row["spans_b"])))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return Judgements()
-    return Judgements(str(head.get("context", "")), items)
+    return Judgements(items)
 
 
 def save_judgements(folder: Path, store: Judgements) -> None:
@@ -198,11 +218,13 @@ def save_judgements(folder: Path, store: Judgements) -> None:
     try:
         os.fchmod(fd, creation_mode())
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps({"version": __version__, "context": store.context}) + "\n")
-            for key, (pair, spans_a, spans_b) in store.items.items():
+            handle.write(json.dumps({"version": __version__, "format": JUDGEMENTS_FORMAT}) + "\n")
+            for key, judged in store.items():
                 handle.write(json.dumps({
-                    "key": key, "pair": None if pair is None else _pair_record(pair),
-                    "spans_a": spans_a, "spans_b": spans_b}, ensure_ascii=True) + "\n")
+                    "key": key,
+                    "pair": None if judged.pair is None else _pair_record(judged.pair),
+                    "spans_a": judged.boilerplate_a, "spans_b": judged.boilerplate_b},
+                    ensure_ascii=True) + "\n")
         os.replace(tmp, folder / JUDGEMENTS_NAME)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -214,8 +236,8 @@ class SketchSpill:
     built once at the end from exact sizes, so the peak is the table plus one batch, not the
     batches and the table together (3 GB apiece at a million articles)."""
 
-    _FIELDS = ("signatures", "keys", "key_ends", "lines", "line_ends", "stems", "stem_ends")
-    _DTYPES = (np.uint32, np.uint64, np.int64, np.uint64, np.int64, np.uint32, np.int64)
+    _FIELDS = tuple(SKETCH_FIELDS)
+    _DTYPES = tuple(SKETCH_FIELDS.values())
 
     def __init__(self, num_perm: int, folder: Path | None = None):
         self.num_perm = num_perm

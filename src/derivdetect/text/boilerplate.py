@@ -1,6 +1,10 @@
 """Boilerplate: site furniture that must not create or inflate a match.
 
-Two signals, both cheap and corpus-level:
+Words used throughout the code: a *line* is a unit that can be boilerplate (a paragraph, or
+one line of a stack of short lines) with its *line key* (a hash of its words); the corpus's
+*furniture* is the set of line keys common to many documents; a document's *boilerplate* is the
+character spans masked before scoring (its furniture lines, lines it repeats, lines that look
+like furniture). Three signals, all cheap:
 
 * lines that recur in several documents of the corpus (disclaimers, "Share: Facebook Twitter",
   newsletter promos), as long as they are short: a long paragraph found in many documents is
@@ -10,7 +14,7 @@ Two signals, both cheap and corpus-level:
   "Leave a Comment"), so that a single pair compared on its own is judged fairly too.
 
 ``line_keys`` is per document (pure, parallel); ``boilerplate_spans`` needs the set of line keys
-common in the corpus (``engine.common_lines``; a persistent archive keeps the same counts).
+common in the corpus (``stages.corpus.common_lines``; a persistent archive keeps the same counts).
 """
 
 from __future__ import annotations
@@ -42,6 +46,15 @@ class Line:
 
 
 WRAPPED_LINE_CHARS = 60
+MAX_CHARS_PER_WORD = 30
+
+
+def furniture_line_chars(max_words: int) -> int:
+    """Longest unit (in characters) that can be furniture: ``max_words`` words of up to 30
+    characters. Sketching counts only such lines across documents, and judging masks a
+    common line only within the same bound, so a judgement depends on exactly the common
+    lines its documents' sketches hold."""
+    return MAX_CHARS_PER_WORD * max_words
 
 
 def _physical_lines(text: str):
@@ -113,16 +126,20 @@ def line_keys(text: str, token_starts: np.ndarray, form_hashes: np.ndarray,
     return tuple(lines)
 
 
-def boilerplate_spans(text: str, lines: tuple, furniture: frozenset, max_words: int) -> tuple:
+def boilerplate_spans(text: str, lines: tuple, furniture: frozenset, max_words: int,
+                      max_chars: int | None = None) -> tuple:
     """Character spans of this document's boilerplate, in text order and merged.
 
-    ``furniture`` holds the keys of lines common in the corpus (see ``engine.common_lines``);
-    lines repeated inside this document and lines matching :data:`FURNITURE_RE` count too.
+    ``furniture`` holds the keys of lines common in the corpus (see
+    ``stages.corpus.common_lines``), which count up to ``max_words`` words and ``max_chars``
+    characters; lines repeated inside this document and lines matching
+    :data:`FURNITURE_RE` count too.
     """
     within = Counter(line.key for line in lines)
     spans = []
     for line in lines:
-        common = line.key in furniture and line.words <= max_words
+        common = (line.key in furniture and line.words <= max_words
+                  and (max_chars is None or line.end - line.start <= max_chars))
         if common or within[line.key] > 1:
             spans.append((line.start, line.end))
     for start, end in _physical_lines(text):

@@ -1,0 +1,148 @@
+"""The corpus stage: what judging needs from the sketches of the whole corpus.
+
+From a sketched corpus (``sketch.Sketches``, one row per document) it makes the candidate pairs
+(three routes: LSH bands, shared rare rewrite keys, the same bytes), the corpus's furniture
+(line keys common to many documents) and each candidate's topic words (stems in most of the
+texts around it), all pure functions of plain arrays. Judging uses only a :class:`Candidates`,
+so the sketches can be dropped once it is made. An engine that keeps its own counts (an
+archive, Spark) computes the same three things its own way and builds the same object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import numpy as np
+
+from ..compiled import use_compiled
+from ..config import Config
+from .candidates import lsh_candidates, merge_candidates, shared_key_candidates
+from .sketch import Sketches
+
+Split = Optional[Callable[[str], None]]
+
+
+@dataclass(frozen=True, eq=False)
+class Candidates:
+    """What judging needs from the sketches: the candidate ``pairs`` (``int64[n, 2]``
+    document indexes, ``i < j``), the corpus ``furniture`` (common line keys), each
+    candidate document's ``topics`` (its topic words' stem ids) and ``furniture_used`` (a
+    digest of the common lines it holds: what its judgements depend on), and the size of
+    the sketches they came from."""
+
+    pairs: np.ndarray
+    furniture: frozenset
+    topics: dict
+    furniture_used: dict
+    sketch_bytes: int
+
+
+def common_lines(sketches: Sketches, min_docs: int) -> frozenset:
+    """Line keys found in at least ``min_docs`` documents: the corpus's furniture (menus,
+    share bars, sign-offs), masked as boilerplate when judging."""
+    if not len(sketches.lines):
+        return frozenset()
+    keys, counts = np.unique(sketches.lines, return_counts=True)
+    return frozenset(keys[counts >= min_docs].tolist())
+
+
+def furniture_digests(sketches: Sketches, furniture: frozenset, documents) -> dict:
+    """For each of ``documents``, a digest of the furniture lines it holds. A judgement of
+    two documents depends on the corpus only through these lines and their topic words, so
+    a line becoming common elsewhere changes no other judgement."""
+    common = np.array(sorted(furniture), dtype=np.uint64)
+    out = {}
+    for i in documents:
+        held = np.intersect1d(sketches.lines_of(i), common, assume_unique=True)
+        out[i] = hashlib.sha1(held.tobytes()).hexdigest()[:16] if len(held) else ""
+    return out
+
+
+def topic_words(sketches: Sketches, candidates: np.ndarray, config: Config) -> dict:
+    """Each document's topic words: stems in at least ``topic_min_share`` of the texts around
+    it (itself and its candidate partners, when there are at least ``topic_min_partners``).
+    They are what a story is about (names, places, the event), shared by copies and
+    independent reports alike, so they weigh less in paraphrase scoring. Returns
+    ``{document index: sorted uint32 stem ids}``."""
+    partners: dict[int, list] = {}
+    for i, j in candidates.tolist():
+        partners.setdefault(i, []).append(j)
+        partners.setdefault(j, []).append(i)
+    out = {}
+    for i, around in partners.items():
+        group = [i] + sorted(around)[:config.topic_max_group - 1]
+        if len(group) < config.topic_min_partners + 1:
+            continue
+        ids, counts = np.unique(np.concatenate([sketches.stems_of(k) for k in group]),
+                                return_counts=True)
+        topic = ids[counts >= config.topic_min_share * len(group)]
+        if len(topic):
+            out[i] = topic
+    return out
+
+
+def same_bytes_pairs(content_hashes: list) -> np.ndarray:
+    """Pairs of documents with the same bytes (each copy paired with the first), whatever
+    their sketches say: an empty or unreadable-as-words file copied under two names is still
+    a copy. An empty hash matches nothing."""
+    n = len(content_hashes)
+    hashes = np.array([h or f"\0{i}" for i, h in enumerate(content_hashes)])
+    _, first, group = np.unique(hashes, return_index=True, return_inverse=True)
+    copies = np.flatnonzero(first[group] != np.arange(n))
+    return np.stack((first[group][copies], copies), axis=1).astype(np.int64)
+
+
+def find_candidates(content_hashes: list, sketches: Sketches, config: Config,
+                    consume: bool = False, split: Split = None) -> np.ndarray:
+    """Candidate pairs (document indexes) from the three routes; never all pairs.
+    ``consume`` lets the rewrite-key route sort ``sketches.keys`` in place (a scan that has
+    saved its sketches needs them no more): 1.8 GB less at a million articles. ``split(step)``
+    is told when each route is done (for the scan's timings)."""
+    n = len(sketches)
+    if n < 2:
+        return np.empty((0, 2), dtype=np.int64)
+
+    def by_lsh():
+        return lsh_candidates(sketches.signatures, config.lsh_threshold, config.lsh_max_bucket)
+
+    def by_keys():
+        return shared_key_candidates(sketches.keys, sketches.key_counts(),
+                                     config.rewrite_max_df, config.rewrite_min_shared,
+                                     in_place=consume, workers=config.workers,
+                                     short_share=config.rewrite_short_share)
+
+    if use_compiled(n) and config.cores() > 1:
+        # numpy's sorts and ufuncs and the kernels release the GIL: the LSH route runs on a
+        # thread beside the rewrite-key route, filling its serial steps (the sort of all keys)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            lsh = pool.submit(by_lsh)
+            keys = by_keys()
+            lsh = lsh.result()
+        if split:
+            split("candidates: LSH and rewrite keys, side by side")
+    else:
+        lsh = by_lsh()
+        if split:
+            split("candidates: LSH")
+        keys = by_keys()
+        if split:
+            split("candidates: rewrite keys")
+    return merge_candidates(n, lsh, keys, same_bytes_pairs(content_hashes))
+
+
+def candidate_stage(content_hashes: list, sketches: Sketches, config: Config,
+                    consume: bool = False, split: Split = None) -> Candidates:
+    """Furniture, candidate pairs and topic words of a sketched corpus (``content_hashes``:
+    each document's, for the same-bytes route; ``consume``, ``split``: see
+    :func:`find_candidates`)."""
+    furniture = common_lines(sketches, config.boilerplate_min_docs)
+    nbytes = int(sketches.nbytes)
+    pairs = find_candidates(content_hashes, sketches, config, consume, split)
+    topics = topic_words(sketches, pairs, config)
+    used = furniture_digests(sketches, furniture, np.unique(pairs).tolist())
+    if split:
+        split("candidates: topic words")
+    return Candidates(pairs, furniture, topics, used, nbytes)

@@ -1,0 +1,81 @@
+"""Stable ids and judgements that know what they depend on."""
+
+import json
+import shutil
+
+from typer.testing import CliRunner
+
+from conftest import CORPUS
+from derivdetect.cli import app
+from derivdetect.models import Document, pair_id
+
+runner = CliRunner()
+SOURCE = "001_3d3443b8b15dbcff.txt"
+REWRITE = "000_2db2f79e78af98da.txt"
+
+
+def _copy_corpus(folder):
+    folder.mkdir()
+    for path in CORPUS.glob("*.txt"):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def _scan(folder, out):
+    result = runner.invoke(app, ["scan", str(folder), "--out", str(out), "-q", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    return json.loads((out / "pairs.json").read_text(encoding="utf-8"))
+
+
+def _seed_pair(data):
+    return next(p for p in data["pairs"] if {p["a"], p["b"]} == {SOURCE, REWRITE})
+
+
+def test_a_pair_keeps_its_id_and_page_when_the_folder_around_it_changes(tmp_path):
+    folder = _copy_corpus(tmp_path / "in")
+    first = _seed_pair(_scan(folder, tmp_path / "r1"))
+    (folder / "other.txt").write_text("An unrelated note about the weather in Lisbon. " * 20,
+                                      encoding="utf-8")
+    again = _seed_pair(_scan(folder, tmp_path / "r2"))
+    assert first["pair_id"] == again["pair_id"]
+    assert len(first["pair_id"]) == 16
+    pages = list((tmp_path / "r2" / "pairs").glob(f"*--{first['pair_id']}.html"))
+    assert len(pages) == 1
+    csv_header = (tmp_path / "r2" / "pairs.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert csv_header.endswith(",pair_id")
+
+
+def test_the_pair_id_follows_the_texts_and_labels_not_the_order():
+    a = Document("a.txt", "a.txt", "one text", content_hash="h1")
+    b = Document("b.txt", "b.txt", "another text", content_hash="h2")
+    b_twin = Document("c.txt", "c.txt", "another text", content_hash="h2")
+    edited = Document("a.txt", "a.txt", "one text, edited", content_hash="h3")
+    assert pair_id(a, b) == pair_id(b, a)
+    assert pair_id(a, b) != pair_id(a, b_twin)      # two files with one text: two articles
+    assert pair_id(a, b) != pair_id(edited, b)      # a new version of a text: a new pair
+    assert a.key == Document("moved/a.txt", "moved/a.txt", "one text", content_hash="h1").key
+
+
+def test_a_judgement_is_kept_when_a_line_becomes_common_elsewhere(tmp_path):
+    """A growing folder must not re-judge every pair when furniture appears in other
+    articles; a pair whose own text holds the new furniture is judged again."""
+    folder = _copy_corpus(tmp_path / "in")
+    out = tmp_path / "r"
+    first = _scan(folder, out)
+    line = "Subscribe to our newsletter for the best stories from the region every day"
+    others = sorted(p.name for p in folder.glob("*.txt") if p.name not in (SOURCE, REWRITE))
+    for name in others:    # three articles now share a line: furniture, outside the seed pair
+        path = folder / name
+        path.write_text(path.read_text(encoding="utf-8") + "\n\n" + line + "\n",
+                        encoding="utf-8")
+    second = _scan(folder, out)
+    assert second["scan"]["stats"]["furniture_lines"] > first["scan"]["stats"]["furniture_lines"]
+    assert second["scan"]["stats"]["judgements_reused"] >= 1
+    assert _seed_pair(second) == _seed_pair(first)
+    rewrite = folder / REWRITE       # now the seed pair holds the furniture line too
+    rewrite.write_text(rewrite.read_text(encoding="utf-8") + "\n\n" + line + "\n",
+                       encoding="utf-8")
+    third = _scan(folder, out)
+    assert _seed_pair(third)["pair_id"] != _seed_pair(first)["pair_id"]
+    fresh = _scan(folder, tmp_path / "fresh")
+    assert third["pairs"] == fresh["pairs"]
