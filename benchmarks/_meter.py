@@ -239,11 +239,11 @@ def other_id(pair: Pair, story_id: str) -> str:
     return pair.b if pair.a == story_id else pair.a
 
 
-def story_spans(pair: Pair, story_id: str, kind: Optional[str] = None) -> list:
-    """Character spans of the pair's passages on the story's side (of one ``kind`` if given)."""
+def story_spans(pair: Pair, story_id: str, kinds: Optional[tuple] = None) -> list:
+    """Character spans of the pair's passages on the story's side (of the ``kinds`` given)."""
     on_a = story_side(pair, story_id) == "a"
     return [(q.a_start, q.a_end) if on_a else (q.b_start, q.b_end)
-            for q in pair.passages if kind is None or q.kind == kind]
+            for q in pair.passages if kinds is None or q.kind in kinds]
 
 
 def best_pair(pairs, story_id: str, reported_only: bool = True) -> Optional[Pair]:

@@ -50,7 +50,7 @@ def evaluate(config: Optional[Config] = None, data: Path = M.DEFAULT_DATA,
     ``spans`` maps each measurement to precision/recall/F1 (with tp/fp/fn character counts):
     ``all_vs_derived`` (all passages vs Verbatim+Rewrite), ``all_vs_verbatim``,
     ``reported_vs_derived`` / ``reported_vs_verbatim`` (passages of reported pairs only),
-    ``exact_vs_verbatim`` (exact passages only). ``classes`` is the three-way document
+    ``exact_vs_verbatim`` (word-for-word passages only: exact and quote). ``classes`` is the three-way document
     classification on the span-annotated stories, ``classes_all`` on every story.
     ``mapping`` holds the annotation-to-raw-text character counts.
     """
@@ -94,7 +94,7 @@ def evaluate(config: Optional[Config] = None, data: Path = M.DEFAULT_DATA,
         spans = {
             "all": [s for p in pairs for s in M.story_spans(p, story.id)],
             "reported": [s for p in pairs if p.reported for s in M.story_spans(p, story.id)],
-            "exact": [s for p in pairs for s in M.story_spans(p, story.id, kind="exact")],
+            "exact": [s for p in pairs for s in M.story_spans(p, story.id, ("exact", "quote"))],
         }
         masks = {k: M.span_mask(len(text), v) for k, v in spans.items()}
         for name, (which, codes) in measures.items():

@@ -176,6 +176,7 @@ def scan(
     max_chars: Optional[int] = typer.Option(None, help="Skip articles longer than this many characters."),
     html_extractor: Optional[str] = typer.Option(None, help="'trafilatura' (main text only) or 'text' (all visible text)."),
     derivative_coverage: Optional[float] = typer.Option(None, help="Share of the derived text that must be aligned to call a pair derivative."),
+    min_probability: Optional[float] = typer.Option(None, help="Reuse probability a derivative needs (0-1; higher: fewer, surer flags)."),
     paraphrase_threshold: Optional[float] = typer.Option(None, help="Sentence similarity needed for a paraphrase passage."),
     min_exact_words: Optional[int] = typer.Option(None, help="Shortest exact passage, in words."),
     workers: Optional[int] = typer.Option(None, help="Processes to use (0 = one per core)."),
@@ -201,6 +202,7 @@ def scan(
         config = _config(config_file, encoding=encoding, max_chars=max_chars,
                          html_extractor=html_extractor,
                          derivative_coverage=derivative_coverage,
+                         min_probability=min_probability,
                          paraphrase_threshold=paraphrase_threshold,
                          min_exact_words=min_exact_words, workers=workers)
         check_folder(folder)
@@ -263,6 +265,7 @@ def compare(
     encoding: Optional[str] = typer.Option(None, help="Encoding for files that are not UTF-8."),
     max_chars: Optional[int] = typer.Option(None, help="Refuse articles longer than this many characters."),
     html_extractor: Optional[str] = typer.Option(None, help="'trafilatura' (main text only) or 'text' (all visible text)."),
+    min_probability: Optional[float] = typer.Option(None, help="Reuse probability a derivative needs (0-1)."),
     fail_on_match: bool = typer.Option(False, "--fail-on-match", help="Exit with code 1 if the pair is a copy or rewrite (verbatim, near-duplicate or derivative)."),
 ) -> None:
     """Judge one pair: verdict, source, extent and the passages they share."""
@@ -274,7 +277,7 @@ def compare(
 
     try:
         config = _config(config_file, encoding=encoding, max_chars=max_chars,
-                         html_extractor=html_extractor)
+                         html_extractor=html_extractor, min_probability=min_probability)
         pair, doc_a, doc_b = run_compare(a, b, config)
     except DerivDetectError as exc:
         _fail(exc)

@@ -129,7 +129,7 @@ class Segment:
     end: int
     text: str
     passages: tuple  # passage indexes covering it
-    kinds: tuple  # subset of ("exact", "paraphrase")
+    kinds: tuple  # subset of ("exact", "quote", "paraphrase")
     boilerplate: bool
     opening: tuple  # passage indexes starting here (a keyboard stop when not empty)
 
@@ -142,6 +142,8 @@ class Segment:
         names = []
         if "exact" in self.kinds:
             names.append("x")
+        if "quote" in self.kinds:
+            names.append("q")
         if "paraphrase" in self.kinds:
             names.append("p")
         if self.boilerplate:
@@ -195,7 +197,7 @@ def build_segments(text: str, spans: Iterable[tuple], boilerplate: Iterable[tupl
                 opened.append(key)
         ids = tuple(sorted(active_p))
         out.append(Segment(pos, nxt, text[pos:nxt], ids,
-                           tuple(k for k in ("exact", "paraphrase")
+                           tuple(k for k in ("exact", "quote", "paraphrase")
                                  if any(kinds[i] == k for i in ids)),
                            bool(active_b), tuple(sorted(opened))))
     return out

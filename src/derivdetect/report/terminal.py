@@ -30,11 +30,14 @@ def explain_pair(pair: Pair, doc_a: Document, doc_b: Document, top: int = 6) -> 
     lines = [
         f"A: {for_terminal(doc_a.id)}" + (f"  ({for_terminal(doc_a.title)})" if doc_a.title else ""),
         f"B: {for_terminal(doc_b.id)}" + (f"  ({for_terminal(doc_b.title)})" if doc_b.title else ""),
-        f"verdict:  {pair.verdict}" + (f", {pair.extent}" if pair.extent else ""),
+        f"verdict:  {pair.verdict}" + (f", {pair.extent}" if pair.extent else "")
+        + (f" (reuse probability {s['probability']:.0%})" if "probability" in s else ""),
         f"source:   {for_terminal(pair.source or 'unknown')} ({for_terminal(pair.source_reason)})",
         f"coverage: A {s['coverage_a']:.0%} (exact {s['exact_coverage_a']:.0%}), "
         f"B {s['coverage_b']:.0%} (exact {s['exact_coverage_b']:.0%}); "
-        f"longest verbatim run {s['longest_exact_words']} words",
+        f"longest verbatim run {s['longest_exact_words']} words"
+        + (f"; {s['quote_passages']} passages quoted in both (not counted as copying)"
+           if s.get("quote_passages") else ""),
         f"shingles: Jaccard {s['jaccard']:.3f}, containment A in B {s['containment_a_in_b']:.3f}, "
         f"B in A {s['containment_b_in_a']:.3f}",
     ]

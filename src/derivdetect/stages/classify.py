@@ -49,15 +49,30 @@ def verdict_for(scores: dict, config: Config) -> tuple[str, list]:
                  else config.derivative_coverage_alone)
     spread = (scores[f"aligned_sentences_{side}"] >= config.min_aligned_sentences
               or coverage >= config.single_place_coverage)
+    probability = scores.get("probability")
+    likely = probability is None or probability >= config.min_probability
+    if probability is not None:
+        reasons.append(f"reuse probability {probability:.0%}")
+    if scores.get("quote_passages"):
+        reasons.append(f"{_count(scores['quote_passages'], 'passage')} quoted in both texts "
+                       "(shared direct speech, not counted as copied prose)")
     if (coverage >= threshold and scores[f"aligned_words_{side}"] >= config.min_aligned_words
             and spread):
-        return "derivative", reasons
-    if scores["longest_exact_words"] >= config.derivative_run_words:
+        if likely:
+            return "derivative", reasons
+        reasons.append(f"below the reuse probability of {config.min_probability:.0%} that a "
+                       "derivative needs: shared facts, not shared writing")
+    run = scores.get("longest_prose_run_words", scores["longest_exact_words"])
+    if run >= config.derivative_run_words:
         return "derivative", reasons + [
-            f"a passage of {scores['longest_exact_words']} words is copied word for word"]
+            f"a passage of {run} words of prose is copied word for word"]
     if coverage >= config.related_coverage:
         return "related", reasons + ["too little is shared to call it derived"]
     return "unrelated", reasons
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def extent_for(scores: dict, verdict: str, config: Config) -> Optional[str]:

@@ -23,6 +23,7 @@ from ..config import Config
 from ..models import Document, Pair, Passage, pair_id
 from ..text.boilerplate import boilerplate_spans, furniture_line_chars, line_keys, token_mask
 from ..text.normalize import Analysis, analyze
+from ..text.quotes import quote_spans
 from ..text.shingle import content_shingles, ngram_hashes, token_hashes
 from .align import (
     Side,
@@ -33,6 +34,8 @@ from .align import (
     true_runs,
 )
 from .classify import extent_for, source_for, verdict_for
+from .evidence import in_order_share, link_strength, mark_quotes
+from .reuse import reuse_probability
 from .scores import overlap, set_scores
 
 
@@ -55,6 +58,7 @@ class Prepared:
     boilerplate: tuple
     word_shingles: np.ndarray
     content_keys: np.ndarray
+    quotes: tuple = ()
 
     @property
     def analysis(self) -> Analysis:
@@ -99,7 +103,7 @@ def _prepared(doc: Document, config: Config, furniture: frozenset, topic, analys
     topic = np.empty(0, dtype=np.uint32) if topic is None else topic
     side = Side(analysis, keep, topic, forms, stems, compiled=stems is not None,
                 token_weights=weights, topic_damping=config.topic_damping)
-    return Prepared(doc, side, spans, words, keys)
+    return Prepared(doc, side, spans, words, keys, quote_spans(doc.text))
 
 
 def pair_scores(pa: Prepared, pb: Prepared, config: Config) -> tuple[dict, list]:
@@ -115,24 +119,55 @@ def pair_scores(pa: Prepared, pb: Prepared, config: Config) -> tuple[dict, list]
     else:
         passages = align_passages(a, b, config.min_exact_words, config.paraphrase_threshold,
                                   config.paraphrase_max_group, config.stock_phrase_weight)
-    exact = [p for p in passages if p.kind == "exact"]
+        passages = mark_quotes(passages, pa.quotes, pb.quotes)
+    word_for_word = [p for p in passages if p.kind in ("exact", "quote")]
+    prose = [p for p in passages if p.kind != "quote"]
+    exact = [p for p in prose if p.kind == "exact"]
     for name, side, pick in (("a", a, lambda p: (p.a_start, p.a_end)),
                              ("b", b, lambda p: (p.b_start, p.b_end))):
-        inside = tokens_in_spans(side, [pick(p) for p in passages])
+        def inside_of(chosen):
+            return tokens_in_spans(side, [pick(p) for p in chosen])
+
+        inside = inside_of(passages)
+        quoted = inside_of([p for p in passages if p.kind == "quote"])
         cov = char_share(side, inside)
-        cov_exact = char_share(side, tokens_in_spans(side, [pick(p) for p in exact]))
+        cov_exact = char_share(side, inside_of(word_for_word))
         scores[f"coverage_{name}"] = cov
         scores[f"exact_coverage_{name}"] = cov_exact
         scores[f"paraphrase_coverage_{name}"] = max(0.0, cov - cov_exact)
+        scores[f"prose_coverage_{name}"] = char_share(side, inside_of(prose) & ~quoted)
+        scores[f"prose_exact_coverage_{name}"] = char_share(side, inside_of(exact) & ~quoted)
+        scores[f"quote_coverage_{name}"] = char_share(side, quoted)
         scores[f"words_{name}"] = int(side.keep.sum())
+        scores[f"sentences_{name}"] = len(side.analysis.sentences)
         scores[f"aligned_words_{name}"] = int((inside & side.keep).sum())
         scores[f"aligned_sentences_{name}"] = _sentences_touched(side, inside)
-    scores["longest_exact_words"] = _most_kept_tokens(a, [(p.a_start, p.a_end) for p in exact])
+    scores["longest_exact_words"] = _most_kept_tokens(
+        a, [(p.a_start, p.a_end) for p in word_for_word])
+    scores["longest_prose_run_words"] = _most_kept_tokens(a, [(p.a_start, p.a_end) for p in exact])
     scores["topic_words"] = int(max(len(a.topic), len(b.topic)))
     scores["exact_passages"] = len(exact)
-    scores["paraphrase_passages"] = len(passages) - len(exact)
+    scores["quote_passages"] = len(word_for_word) - len(exact)
+    scores["paraphrase_passages"] = len(passages) - len(word_for_word)
+    fa, fb = _function_ngrams(a), _function_ngrams(b)
+    shared_function = overlap(fa, fb)
+    scores["function_containment_a_in_b"] = _share(shared_function, len(fa))
+    scores["function_containment_b_in_a"] = _share(shared_function, len(fb))
+    scores["link_similarity"], scores["strong_links"] = link_strength(passages)
+    scores["in_order_share"] = in_order_share(passages)
     scores["identical_text"] = identical
     return scores, passages
+
+
+FUNCTION_NGRAM = 5
+
+
+def _function_ngrams(side: Side) -> np.ndarray:
+    """Distinct n-grams of a text's function words (stopwords, boilerplate left out), in
+    order: the skeleton of its sentences. A copy keeps it through word substitutions; two
+    writers of the same facts rarely share it (Stamatatos 2011, stopword n-grams)."""
+    chosen = side.keep & ~side.analysis.content
+    return np.unique(ngram_hashes(side.hashes[chosen], FUNCTION_NGRAM))
 
 
 def _whole_text_passages(side: Side) -> list:
@@ -178,6 +213,7 @@ def judge(pa: Prepared, pb: Prepared, config: Config) -> Pair:
 
     Call it inside :func:`small_matrix_mode` when judging many pairs."""
     scores, passages = pair_scores(pa, pb, config)
+    scores["probability"] = reuse_probability(scores)
     verdict, reasons = verdict_for(scores, config)
     source, why = source_for(scores, verdict, pa.doc, pb.doc, config)
     extent = extent_for(scores, verdict, config)

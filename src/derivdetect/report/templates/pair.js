@@ -95,7 +95,7 @@
       var first = data.passages[pids[0]];
       pos.textContent = "Passage " + number(pids[0]) + " of " + total +
         (pids.length > 1 ? " (+" + (pids.length - 1) + ")" : "") +
-        (first ? (first.kind === "exact" ? " · word for word" : " · " + first.kind) : "");
+        (first ? (first.kind === "exact" ? " · word for word" : first.kind === "quote" ? " · quoted in both" : " · " + first.kind) : "");
     }
     var sides = fromSide === 0 ? [1] : fromSide === 1 ? [0] : [0, 1];
     sides.forEach(function (side) {

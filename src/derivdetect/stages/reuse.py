@@ -1,0 +1,110 @@
+"""The calibrated decision: the probability that the derived text of a pair reuses the other's
+writing, from the evidence of its alignment.
+
+Coverage alone cannot tell a rewrite from an independent report of the same event: both
+share names, facts and quotes. A logistic model weighs the evidence together: how much prose
+(quotes apart) is shared word for word and restated, in how many tiles and links and how
+strong, whether the passages keep the source's order, how long the texts are. It is trained
+by ``benchmarks/train_reuse.py`` on ../shared data only (METER show-business stories against
+the wire copy of their catchline, Clough-Stevenson answers against their task's original),
+cross-validated by story, and kept as plain numbers in ``reuse_model.json`` (never pickle).
+``DERIVDETECT_REUSE_MODEL=PATH`` loads another model file (to try a retrained one).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+MODEL_FILE = Path(__file__).with_name("reuse_model.json")
+
+
+def _derived(scores: dict) -> tuple:
+    ca, cb = scores["coverage_a"], scores["coverage_b"]
+    if abs(ca - cb) < 1e-9:
+        side = "a" if scores.get("words_a", 0) <= scores.get("words_b", 0) else "b"
+    else:
+        side = "a" if ca > cb else "b"
+    return side, ("b" if side == "a" else "a")
+
+
+def reuse_features(scores: dict) -> dict:
+    """The model's inputs, from a pair's scores (``judge.pair_scores``), seen from the
+    derived side ``d`` (the more covered text) and the other side ``o``. Only evidence of
+    the pair itself: text lengths and whether the corpus gave topic words are left out,
+    since on the training data they stand for how METER's briefs were sampled (short
+    stories there are mostly derived; in a newsroom short briefs are as often
+    independent)."""
+    d, o = _derived(scores)
+    sentences = max(1, scores.get(f"sentences_{d}", 0))
+    return {
+        "prose_coverage": scores[f"prose_coverage_{d}"],
+        "prose_exact_coverage": scores[f"prose_exact_coverage_{d}"],
+        "paraphrase_coverage": scores[f"paraphrase_coverage_{d}"],
+        "quote_coverage": scores[f"quote_coverage_{d}"],
+        "prose_coverage_other": scores[f"prose_coverage_{o}"],
+        "log_longest_run": math.log1p(scores["longest_prose_run_words"]),
+        "log_exact_passages": math.log1p(scores["exact_passages"]),
+        "log_paraphrase_passages": math.log1p(scores["paraphrase_passages"]),
+        "log_strong_links": math.log1p(scores["strong_links"]),
+        "link_similarity": scores["link_similarity"],
+        "in_order_share": scores["in_order_share"],
+        "aligned_sentence_share": min(1.0, scores[f"aligned_sentences_{d}"] / sentences),
+        "content_containment": scores[f"content_containment_{d}_in_{o}"],
+        "containment": scores[f"containment_{d}_in_{o}"],
+        "function_containment": scores[f"function_containment_{d}_in_{o}"],
+    }
+
+
+@dataclass(frozen=True)
+class ReuseModel:
+    """A standardized logistic model: ``p = 1 / (1 + exp(-(b + sum w_i (x_i - m_i) / s_i)))``."""
+
+    features: tuple
+    mean: tuple
+    scale: tuple
+    weights: tuple
+    intercept: float
+    about: dict
+
+    def probability(self, features: dict) -> float:
+        z = self.intercept + sum(w * (features[name] - m) / s for name, m, s, w in
+                                 zip(self.features, self.mean, self.scale, self.weights))
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+    def contributions(self, features: dict) -> dict:
+        """Each feature's push on the log-odds against an average pair (for the reasons)."""
+        return {name: w * (features[name] - m) / s for name, m, s, w in
+                zip(self.features, self.mean, self.scale, self.weights)}
+
+    def to_dict(self) -> dict:
+        return {"features": list(self.features), "mean": list(self.mean),
+                "scale": list(self.scale), "weights": list(self.weights),
+                "intercept": self.intercept, "about": self.about}
+
+    @staticmethod
+    def from_dict(data: dict) -> "ReuseModel":
+        names = tuple(data["features"])
+        model = ReuseModel(names, tuple(map(float, data["mean"])),
+                           tuple(map(float, data["scale"])), tuple(map(float, data["weights"])),
+                           float(data["intercept"]), dict(data.get("about", {})))
+        if not len(names) == len(model.mean) == len(model.scale) == len(model.weights):
+            raise ValueError("the reuse model's lists differ in length")
+        return model
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str = "") -> ReuseModel:
+    """The model in ``path`` (default: ``DERIVDETECT_REUSE_MODEL``, else the shipped one)."""
+    path = path or os.environ.get("DERIVDETECT_REUSE_MODEL") or str(MODEL_FILE)
+    with open(path, encoding="utf-8") as handle:
+        return ReuseModel.from_dict(json.load(handle))
+
+
+def reuse_probability(scores: dict) -> float:
+    """The probability that the derived text reuses the other's writing."""
+    return load_model().probability(reuse_features(scores))
