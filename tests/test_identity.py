@@ -79,3 +79,45 @@ def test_a_judgement_is_kept_when_a_line_becomes_common_elsewhere(tmp_path):
     assert _seed_pair(third)["pair_id"] != _seed_pair(first)["pair_id"]
     fresh = _scan(folder, tmp_path / "fresh")
     assert third["pairs"] == fresh["pairs"]
+
+
+def test_a_pair_is_judged_again_when_a_line_it_holds_becomes_furniture(tmp_path):
+    """Both seed texts end with one line; once a third article carries it, it is furniture:
+    the pair's judgement must change as a fresh scan's does, though neither text changed."""
+    folder = _copy_corpus(tmp_path / "in")
+    line = "And so it is, as it was, and as it will be for all of us"  # no content words
+    for name in (SOURCE, REWRITE):
+        path = folder / name
+        path.write_text(path.read_text(encoding="utf-8") + "\n\n" + line + "\n",
+                        encoding="utf-8")
+    out = tmp_path / "r"
+    before = _seed_pair(_scan(folder, out))
+    third = folder / "notice.txt"
+    third.write_text("A notice about opening hours of the town library this winter.\n\n"
+                     + line + "\n", encoding="utf-8")     # not a candidate of either
+    assert not any("notice.txt" in (p["a"], p["b"]) for p in _scan(folder, tmp_path / "x")["pairs"])
+    after = _scan(folder, out)
+    fresh = _scan(folder, tmp_path / "fresh")
+    assert after["pairs"] == fresh["pairs"]
+    assert _seed_pair(after)["scores"] != before["scores"]
+
+
+def test_every_setting_and_the_code_that_shape_a_sketch_key_its_cache(tmp_path, monkeypatch):
+    from derivdetect import Config
+    from derivdetect.engines.local import scan
+    from derivdetect.store import cache
+
+    base = Config(workers=1)
+    changed = {"shingle_words": 4, "num_perm": 64, "seed": 2, "rewrite_key_words": 3,
+               "boilerplate_max_words": 30, "encoding": "latin-1", "html_extractor": "text"}
+    assert set(changed) == set(cache.SKETCH_SETTINGS)
+    prints = {cache.fingerprint(base.replace(**{k: v})) for k, v in changed.items()}
+    assert len(prints | {cache.fingerprint(base)}) == len(changed) + 1
+    first = scan(CORPUS, base, cache_dir=tmp_path)
+    assert first.stats["sketches_reused"] == 0
+    assert scan(CORPUS, base, cache_dir=tmp_path).stats["sketches_reused"] == 5
+    assert scan(CORPUS, base.replace(shingle_words=4),
+                cache_dir=tmp_path).stats["sketches_reused"] == 0
+    scan(CORPUS, base, cache_dir=tmp_path)
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "other code")
+    assert scan(CORPUS, base, cache_dir=tmp_path).stats["sketches_reused"] == 0

@@ -75,10 +75,15 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def extent_for(scores: dict, verdict: str, config: Config) -> Optional[str]:
+def extent_for(scores: dict, verdict: str, config: Config,
+               copy_side: Optional[str] = None) -> Optional[str]:
+    """How much of the copy comes from the source: ``wholly`` when at least
+    ``wholly_coverage`` of it is aligned. The copy is ``copy_side`` (``"a"``/``"b"``: the
+    side that is not the source, when the source is known, e.g. from dates), else the more
+    covered text."""
     if verdict not in ("verbatim", "near-duplicate", "derivative"):
         return None
-    side = derived_side(scores)
+    side = copy_side or derived_side(scores)
     return "wholly" if scores[f"coverage_{side}"] >= config.wholly_coverage else "partially"
 
 

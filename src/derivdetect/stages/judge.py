@@ -216,7 +216,8 @@ def judge(pa: Prepared, pb: Prepared, config: Config) -> Pair:
     scores["probability"] = reuse_probability(scores)
     verdict, reasons = verdict_for(scores, config)
     source, why = source_for(scores, verdict, pa.doc, pb.doc, config)
-    extent = extent_for(scores, verdict, config)
+    copy_side = None if source is None else ("b" if source == pa.doc.id else "a")
+    extent = extent_for(scores, verdict, config, copy_side)
     return Pair(pa.doc.id, pb.doc.id, verdict, source, why, extent, scores,
                 tuple(passages), tuple(reasons), pair_id(pa.doc, pb.doc))
 

@@ -9,6 +9,7 @@ persistent archive: the same arrays, kept for everything already published.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -27,15 +28,50 @@ from .files import creation_mode
 
 CACHE_NAME = "sketches.npz"
 SKETCH_FORMAT = 2
-_SKETCH_SETTINGS = ("shingle_words", "num_perm", "seed", "rewrite_key_words",
+SKETCH_SETTINGS = ("shingle_words", "num_perm", "seed", "rewrite_key_words",
                     "boilerplate_max_words", "encoding", "html_extractor")
 
 
+#: The modules whose code computes a sketch (from the package folder): a change to any of
+#: them makes every cached sketch stale, whatever the version number says.
+SKETCH_CODE = ("stages/sketch.py", "stages/signature.py", "text/shingle.py",
+               "text/normalize.py", "text/boilerplate.py", "compiled/sketch_kernels.py",
+               "compiled/vocabulary.py", "compiled/chars.py", "ingest/readers.py",
+               "ingest/decode.py", "ingest/html.py", "ingest/jsonl.py", "ingest/titles.py")
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the source of every module in :data:`SKETCH_CODE`."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for name in SKETCH_CODE:
+        digest.update(name.encode())
+        digest.update((package / name).read_bytes())
+    return digest.hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=1)
+def judging_code_fingerprint() -> str:
+    """A hash of every module and data file that a judgement can depend on (all but the
+    report and the command line): a changed aligner or reuse model re-judges every pair."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        relative = path.relative_to(package).as_posix()
+        if path.suffix in (".py", ".json") and not relative.startswith(("report/", "cli.py")):
+            digest.update(relative.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
 def fingerprint(config: Config) -> str:
-    """What a sketch depends on: the settings that shape it and the code version."""
-    settings = {name: getattr(config, name) for name in _SKETCH_SETTINGS}
+    """What a sketch depends on: the settings that shape it, the format of the file, the
+    code version and the code that computes it (:func:`code_fingerprint`)."""
+    settings = {name: getattr(config, name) for name in SKETCH_SETTINGS}
     settings["version"] = __version__
     settings["format"] = SKETCH_FORMAT
+    settings["code"] = code_fingerprint()
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:32]
 
 
@@ -154,10 +190,11 @@ class Judgements:
 
 
 def judgement_settings(config: Config) -> str:
-    """A digest of the settings and code version that every judgement depends on (the
-    number of workers changes no result and is left out)."""
+    """A digest of the settings, the code version and the judging code that every judgement
+    depends on (the number of workers changes no result and is left out)."""
     settings = {k: v for k, v in config.to_dict().items() if k != "workers"}
-    settings = json.dumps({**settings, "version": __version__}, sort_keys=True, default=str)
+    settings = json.dumps({**settings, "version": __version__,
+                           "code": judging_code_fingerprint()}, sort_keys=True, default=str)
     return hashlib.sha256(settings.encode()).hexdigest()[:32]
 
 
