@@ -25,6 +25,25 @@ def test_a_document_compared_with_itself_is_verbatim(text):
         assert 0 <= p.a_start < p.a_end <= len(text)
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(
+    "Karabakh Lachin corridor peacekeepers 93,000 refugees Pashinyan Stepanakert convoy "
+    "the a of in on and to was said that with for by at from Yerevan Baku ceasefire".split()),
+    min_size=30, max_size=200), st.randoms(use_true_random=False))
+def test_a_rewrapped_copy_is_aligned_word_for_word_end_to_end(words, rnd):
+    """Not the identical-text shortcut: the aligner itself must tile the whole text."""
+    text = " ".join(words) + "."
+    spaced = "".join(w + rnd.choice([" ", "  ", "\t", " \t"]) for w in words).rstrip() + "."
+    copy = spaced.upper() if rnd.random() < 0.5 else spaced
+    pair = compare_documents(Document("a", "a", text), Document("b", "b", copy), Config())
+    assert not pair.scores["identical_text"]
+    assert pair.verdict == "verbatim", pair.reasons
+    assert pair.scores["exact_coverage_a"] >= 0.95 and pair.scores["exact_coverage_b"] >= 0.95
+    for p in pair.passages:
+        assert " ".join(text[p.a_start:p.a_end].lower().split()) == \
+            " ".join(copy[p.b_start:p.b_end].lower().split())
+
+
 def _seed_docs():
     return [Document(p.name, p.name, p.read_text(encoding="utf-8"))
             for p in sorted(CORPUS.glob("*.txt"))]

@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE
 from derivdetect.cli import app
 
+HOSTILE = ("<script>alert(1)</script> <img src=x onerror=alert(2)> {{ 7*7 }} {% raw %} "
+           "</textarea></pre> \u202e javascript:alert(3)")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(64))
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n" + zlib.compress(b"x" * 200)
 
@@ -52,6 +54,10 @@ def build_torture(root):
     deep.mkdir(parents=True)
     (deep / "deep.txt").write_bytes(b"A file thirty folders down.")
     shutil.copy(CORPUS / SEED_SOURCE, root / "d0" / "same-bytes-copy.txt")
+    source = (CORPUS / SEED_SOURCE).read_text(encoding="utf-8")
+    cut = source.index("\n\n", len(source) // 2)
+    (root / "hostile-copy.txt").write_text(source[:cut] + "\n\n" + HOSTILE + source[cut:],
+                                           encoding="utf-8")
     os.symlink(root, root / "loop")
     os.symlink("/etc/hostname", root / "outside.txt")
     if hasattr(os, "mkfifo"):
@@ -99,9 +105,18 @@ def test_strict_turns_skips_into_exit_1(torture, tmp_path):
 
 
 def test_hostile_text_is_escaped_in_the_report(torture, tmp_path):
+    """A text file carrying markup is a near-copy of the source: its page shows the markup
+    as text, escaped, and no page carries it raw."""
     out = tmp_path / "o"
-    CliRunner().invoke(app, ["scan", str(torture), "--out", str(out), "-q", "--workers", "1"])
-    for page in out.rglob("*.html"):
-        html = page.read_text(encoding="utf-8")
-        assert "<script>alert" not in html
-        assert "onerror=alert" not in html or "&lt;img" in html
+    result = CliRunner().invoke(app, ["scan", str(torture), "--out", str(out), "-q",
+                                      "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    pages = {page: page.read_text(encoding="utf-8") for page in out.rglob("*.html")}
+    for page, html in pages.items():
+        assert "<script>alert" not in html, page
+        assert "<img src=x" not in html, page
+        assert "</textarea></pre>" not in html, page
+    hostile_pages = [html for page, html in pages.items() if "hostile-copy" in page.name]
+    assert hostile_pages, "the hostile copy must be reported and get a page"
+    assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in html for html in hostile_pages)
+    assert any("{{ 7*7 }}" in html for html in hostile_pages)

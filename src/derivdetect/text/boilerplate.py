@@ -9,7 +9,8 @@ like furniture). Three signals, all cheap:
 * lines that recur in several documents of the corpus (disclaimers, "Share: Facebook Twitter",
   newsletter promos), as long as they are short: a long paragraph found in many documents is
   more likely a wire story republished than furniture;
-* lines found twice inside one document (an aggregator pasting its disclaimer twice);
+* lines found twice inside one document (an aggregator pasting its disclaimer twice), as
+  units and as physical lines, adjacent or not;
 * lines that look like furniture anywhere ("Also read:", "Get the ... in your inbox",
   "Leave a Comment"), so that a single pair compared on its own is judged fairly too.
 
@@ -136,7 +137,7 @@ def boilerplate_spans(text: str, lines: tuple, furniture: frozenset, max_words: 
     :data:`FURNITURE_RE` count too.
     """
     within = Counter(line.key for line in lines)
-    spans = []
+    spans = list(_repeated_lines(text))
     for line in lines:
         common = (line.key in furniture and line.words <= max_words
                   and (max_chars is None or line.end - line.start <= max_chars))
@@ -146,6 +147,21 @@ def boilerplate_spans(text: str, lines: tuple, furniture: frozenset, max_words: 
         if FURNITURE_RE.match(text[start:end]):
             spans.append((start, end))
     return tuple(_merge(spans))
+
+
+def _repeated_lines(text: str):
+    """Physical lines of three words or more found twice or more in the text, wherever
+    they are (a disclaimer pasted at the top and the bottom, or twice in one paragraph):
+    a text does not repeat its own sentences, its template does. Judged within the text
+    alone, so the corpus's counts are untouched."""
+    seen: dict = {}
+    for start, end in _physical_lines(text):
+        words = text[start:end].casefold().split()
+        if len(words) >= 3:
+            seen.setdefault(" ".join(words), []).append((start, end))
+    for spans in seen.values():
+        if len(spans) > 1:
+            yield from spans
 
 
 def _merge(spans: list) -> list:
