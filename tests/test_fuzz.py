@@ -78,7 +78,9 @@ def test_every_fuzzed_file_is_read_or_skipped(tmp_path_factory, files):
     read = {i.path.split("#")[0] for i in items if isinstance(i, Document)}
     for name, data in files.items():
         if name.endswith((".txt", ".md")) and _plain_words(data):
-            assert name in read, (name, data)
+            reason = next((i.reason for i in items if isinstance(i, Skipped) and i.path == name),
+                          "")
+            assert name in read or reason.startswith("binary file ("), (name, data, reason)
         if name.endswith(".jsonl") and b'{"text": "hello there"}' in data.split(b"\n"):
             assert any(isinstance(i, Document) and i.path.startswith(name)
                        and i.text == "hello there" for i in items), (name, data)
