@@ -289,6 +289,15 @@ def compare(
         raise typer.Exit(EXIT_FOUND)
 
 
+def _register_archive() -> None:
+    from .cli_archive import register
+
+    register(app, _config, _fail)
+
+
+_register_archive()
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,186 @@
+"""The archive engine: the scan's stages run against everything published.
+
+``add`` sketches new articles (the sketch stage, batch by batch) and stores them with their
+sketches (``store.archive``). ``check`` judges new articles against the whole archive exactly
+as a scan of a folder holding the archive's current articles and the new ones would: the
+same corpus stage over the stored sketches and the new ones (furniture, candidates, topic
+words from the whole corpus), then the judge stage on the pairs that involve a new article,
+with archived texts read from the file. A decision recorded on a pair keeps it out of the
+flags until a later version of either article shares materially more text than was seen.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from typing import Iterable, Optional
+
+import numpy as np
+
+from ..config import Config
+from ..models import Document, Pair
+from ..stages.classify import derived_side
+from ..stages.corpus import candidate_stage
+from ..stages.sketch import Sketches, sketch_texts
+from ..store.archive import STATES, Archive, ArchiveError
+from ..store.cache import fingerprint
+from .local import judge_pairs
+
+#: A reviewed pair is flagged again when a later version's derived text has more aligned
+#: words than were seen at the decision: a quarter more, and at least 20 more.
+MATERIAL_GROWTH = 1.25
+MATERIAL_WORDS = 20
+ADD_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Added:
+    """What an ``add`` did: articles added, updated (new versions) and unchanged."""
+
+    added: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class Match:
+    """One flag of ``check``: the pair, its review state and why."""
+
+    pair: Pair
+    state: str
+    state_reason: str
+    checked: str
+
+    @property
+    def flagged(self) -> bool:
+        return self.state == "unreviewed"
+
+    def to_dict(self) -> dict:
+        return {**self.pair.to_dict(), "state": self.state, "state_reason": self.state_reason,
+                "checked": self.checked}
+
+
+def open_archive(path, config: Config, create: bool = True) -> Archive:
+    """The archive at ``path``, its sketches made current for ``config`` (re-sketched from
+    the stored texts if the settings or the code that shape a sketch changed)."""
+    archive = Archive(path, create=create)
+    wanted = fingerprint(config)
+    stored = archive.meta("sketch_fingerprint")
+    if stored != wanted:
+        if stored is not None:
+            archive.resketch(lambda texts: sketch_texts(texts, config))
+        with archive.transaction():
+            archive.set_meta("sketch_fingerprint", wanted)
+    return archive
+
+
+def add_articles(archive: Archive, docs: Iterable[Document], config: Config) -> Added:
+    """Add articles in batches; each batch is one transaction (wholly in or out)."""
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
+    batch: list = []
+
+    def flush():
+        if not batch:
+            return
+        table = sketch_texts([d.text for d in batch], config)
+        with archive.transaction():
+            for i, doc in enumerate(batch):
+                counts[archive.put(doc, table.take([i]))] += 1
+        batch.clear()
+
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) == ADD_BATCH:
+            flush()
+    flush()
+    return Added(**counts)
+
+
+def check_articles(archive: Archive, docs: list, config: Config) -> list:
+    """Judge each of ``docs`` against the archive: one :class:`Match` per reported pair that
+    involves one of them, strongest first. An archived article with the id of a checked one
+    is left out (the checked text is its new version)."""
+    if not docs:
+        return []
+    archived = archive.documents()
+    checked_ids = {d.id for d in docs}
+    keep = [i for i, d in enumerate(archived) if d.id not in checked_ids]
+    stored = archive.sketches(config.num_perm)
+    if len(keep) < len(archived):
+        stored = stored.take(keep)
+    new = sketch_texts([d.text for d in docs], config)
+    sketches = Sketches.concat([stored, new], config.num_perm)
+    corpus = [archived[i] for i in keep] + list(docs)
+    first_new = len(keep)
+    found = candidate_stage([d.content_hash for d in corpus], sketches, config)
+    involved = found.pairs[(found.pairs >= first_new).any(axis=1)] if len(found.pairs) else \
+        found.pairs
+    found = replace(found, pairs=np.asarray(involved, dtype=np.int64).reshape(-1, 2))
+
+    def text_of(i: int) -> str:
+        return archive.text_of(keep[i]) if i < first_new else corpus[i].text
+
+    judged = judge_pairs(corpus, found, config, text_of=text_of)
+    matches = [_match(archive, j.pair, checked_ids) for j in judged]
+    from ..report.order import order_pairs
+
+    order = {id(p): k for k, p in enumerate(order_pairs([m.pair for m in matches]))}
+    return sorted(matches, key=lambda m: order[id(m.pair)])
+
+
+def _match(archive: Archive, pair: Pair, checked: set) -> Match:
+    state, reason = _state(archive.decision(pair.a, pair.b), _aligned_words(pair.scores))
+    return Match(pair, state, reason, pair.a if pair.a in checked else pair.b)
+
+
+def _state(decision, words: int) -> tuple:
+    """The review state of a pair now, and why: its decision, unless the derived text now
+    shares materially more words than when the decision was taken."""
+    if decision is None or decision.state == "unreviewed":
+        return "unreviewed", "not reviewed yet"
+    if words > max(decision.seen_words * MATERIAL_GROWTH, decision.seen_words + MATERIAL_WORDS):
+        return "unreviewed", (f"was {decision.state} ({decision.at}) with "
+                              f"{decision.seen_words:,} aligned words; now {words:,}: more "
+                              "text is shared than was reviewed")
+    by = f" by {decision.by}" if decision.by else ""
+    return decision.state, (f"{decision.state}{by} on {decision.at}"
+                            + (f": {decision.note}" if decision.note else ""))
+
+
+def _aligned_words(scores: dict) -> int:
+    return int(scores.get(f"aligned_words_{derived_side(scores)}", 0))
+
+
+def remember(archive: Archive, matches: list) -> None:
+    """Keep the flags of a check for the queue and for ``review``."""
+    archive.remember_flags(m.to_dict() for m in matches)
+
+
+def review(archive: Archive, pair_id: str, state: str, note: Optional[str] = None,
+           by: Optional[str] = None) -> dict:
+    """Record a decision on a pair that ``check`` reported (by its ``pair_id``)."""
+    if state not in STATES:
+        raise ArchiveError(f"{state!r}: not a review state; use one of {', '.join(STATES)}")
+    flag = archive.flag(pair_id)
+    if flag is None:
+        raise ArchiveError(f"{archive.path}: no flagged pair {pair_id!r}; "
+                           "'derivdetect queue ARCHIVE' lists them")
+    archive.decide(flag["a"], flag["b"], pair_id, state, _aligned_words(flag["scores"]),
+                   note, by)
+    return {**flag, "state": state}
+
+
+def queue(archive: Archive, state: Optional[str] = "unreviewed") -> list:
+    """The remembered flags in ``state`` (``None``: all), strongest first, each with its
+    current state."""
+    out = []
+    for flag in archive.flags():
+        current, reason = _state(archive.decision(flag["a"], flag["b"]),
+                                 _aligned_words(flag["scores"]))
+        if state is None or current == state:
+            out.append({**flag, "state": current, "state_reason": reason})
+    return out
+
+
+def dumps(matches: list) -> str:
+    return json.dumps([m.to_dict() for m in matches], ensure_ascii=True, indent=1)

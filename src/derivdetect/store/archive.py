@@ -1,0 +1,309 @@
+"""The editorial archive: every published article with its sketch, and every decision an editor
+took on a flagged pair, in one SQLite file.
+
+One file, made on first use, in WAL mode so that ``check`` reads while ``add`` writes, with a
+busy timeout so that two writers wait for each other instead of failing. Every article goes
+in inside one transaction with its sketch: it is in the archive wholly or not at all, also
+after ``kill -9``. The schema has a version (:data:`SCHEMA_VERSION`); an archive of a newer
+version, a foreign file or a damaged one gives :class:`ArchiveError` (exit 2) with one line.
+
+Articles are kept by their id (a CMS id, a URL, a path) in versions: the same text under the
+same id adds nothing; a new text under it becomes the current version. Decisions are kept
+per pair of article ids, so they outlive new versions, with the aligned words seen when
+they were taken; every change of state is kept in a history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional
+
+import numpy as np
+
+from ..errors import InputError
+from ..models import Document
+from ..stages.sketch import SKETCH_FIELDS, Sketches, empty_sketches
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x64647461   # "ddta": marks the file as a derivdetect archive
+STATES = ("unreviewed", "violation", "licensed", "credited", "own-work", "false-alarm")
+BUSY_MS = 60_000
+
+_SCHEMA = """
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE articles (
+    row INTEGER PRIMARY KEY,
+    id TEXT NOT NULL, version INTEGER NOT NULL, current INTEGER NOT NULL,
+    content_hash TEXT NOT NULL, format TEXT NOT NULL, path TEXT NOT NULL,
+    title TEXT, date TEXT, url TEXT, byline TEXT, encoding TEXT NOT NULL,
+    text TEXT NOT NULL, added TEXT NOT NULL,
+    UNIQUE (id, version));
+CREATE INDEX articles_current ON articles (current, row);
+CREATE TABLE sketches (
+    row INTEGER PRIMARY KEY REFERENCES articles (row),
+    signature BLOB NOT NULL, keys BLOB NOT NULL, lines BLOB NOT NULL, stems BLOB NOT NULL);
+CREATE TABLE decisions (
+    a TEXT NOT NULL, b TEXT NOT NULL, state TEXT NOT NULL, note TEXT, by TEXT, at TEXT NOT NULL,
+    pair_id TEXT NOT NULL, seen_words INTEGER NOT NULL,
+    PRIMARY KEY (a, b));
+CREATE TABLE history (
+    n INTEGER PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL, pair_id TEXT NOT NULL,
+    at TEXT NOT NULL, by TEXT, old TEXT NOT NULL, new TEXT NOT NULL, note TEXT);
+CREATE INDEX history_pair ON history (pair_id);
+CREATE TABLE flags (
+    pair_id TEXT PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL, strength REAL NOT NULL,
+    record TEXT NOT NULL, at TEXT NOT NULL);
+"""
+
+
+class ArchiveError(InputError):
+    """The archive file cannot be used: not an archive, damaged, or from a newer version."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An editor's decision on a pair of articles (by id, whatever their versions)."""
+
+    a: str
+    b: str
+    state: str
+    note: Optional[str]
+    by: Optional[str]
+    at: str
+    pair_id: str
+    seen_words: int
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class Archive:
+    """An open archive file. Use as a context manager; one per thread."""
+
+    def __init__(self, path: Path, create: bool = True):
+        self.path = Path(path)
+        if not self.path.exists() and not create:
+            raise ArchiveError(f"{self.path}: no such archive; make it with "
+                               "'derivdetect archive add ARCHIVE PATH...'")
+        if self.path.is_dir():
+            raise ArchiveError(f"{self.path}: is a folder; an archive is one file")
+        try:
+            self.db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"{self.path}: not a derivdetect archive, or damaged ({exc})") \
+                from None
+
+    def _open(self) -> None:
+        app = self.db.execute("PRAGMA application_id").fetchone()[0]
+        tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app == 0 and tables == 0:
+            self.db.execute("PRAGMA journal_mode = WAL")
+            with self.transaction():
+                if self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            self.db.execute(statement)
+                    self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            return
+        if app != APPLICATION_ID:
+            raise ArchiveError(f"{self.path}: not a derivdetect archive (an SQLite file of "
+                               "something else); name a new file for the archive")
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise ArchiveError(f"{self.path}: made by a newer derivdetect (archive schema "
+                               f"{version}, this one reads up to {SCHEMA_VERSION}); upgrade "
+                               "derivdetect")
+        self.db.execute("PRAGMA journal_mode = WAL")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def transaction(self):
+        return _Transaction(self.db)
+
+    # ------------------------------------------------------------------ settings
+
+    def meta(self, name: str) -> Optional[str]:
+        row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)",
+                        (name, value))
+
+    # ------------------------------------------------------------------ articles
+
+    def current_version(self, article_id: str):
+        """``(row, content hash, format, version)`` of the article's current version."""
+        return self.db.execute(
+            "SELECT row, content_hash, format, version FROM articles WHERE id = ? AND current",
+            (article_id,)).fetchone()
+
+    def put(self, doc: Document, sketch: Sketches) -> str:
+        """Add ``doc`` (one row of ``sketch``): ``"added"``, ``"updated"`` (a new version of
+        its id) or ``"unchanged"`` (the same text under the same id). Call inside a
+        transaction."""
+        found = self.current_version(doc.id)
+        if found and found[1] == doc.content_hash and found[2] == doc.format:
+            return "unchanged"
+        version = 1
+        if found:
+            self.db.execute("UPDATE articles SET current = 0 WHERE row = ?", (found[0],))
+            version = found[3] + 1
+        row = self.db.execute(
+            "INSERT INTO articles (id, version, current, content_hash, format, path, title, "
+            "date, url, byline, encoding, text, added) VALUES (?,?,1,?,?,?,?,?,?,?,?,?,?)",
+            (doc.id, version, doc.content_hash, doc.format, doc.path, doc.title, doc.date,
+             doc.url, doc.byline, doc.encoding, doc.text, _now())).lastrowid
+        self.db.execute("INSERT INTO sketches (row, signature, keys, lines, stems) "
+                        "VALUES (?,?,?,?,?)",
+                        (row, sketch.signatures[0].tobytes(), sketch.keys_of(0).tobytes(),
+                         sketch.lines_of(0).tobytes(), sketch.stems_of(0).tobytes()))
+        return "updated" if found else "added"
+
+    def documents(self) -> list:
+        """The current version of every article, in archive order, without its text
+        (``text_of`` reads it)."""
+        rows = self.db.execute(
+            "SELECT row, id, path, title, date, url, byline, encoding, format, content_hash, "
+            "length(text) FROM articles WHERE current ORDER BY row").fetchall()
+        self._rows = [r[0] for r in rows]
+        return [Document(r[1], r[2], "", r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10])
+                for r in rows]
+
+    def text_of(self, index: int) -> str:
+        """The text of the ``index``-th document of the last :meth:`documents`."""
+        return self.db.execute("SELECT text FROM articles WHERE row = ?",
+                               (self._rows[index],)).fetchone()[0]
+
+    def sketches(self, num_perm: int) -> Sketches:
+        """The sketches of the last :meth:`documents`, in that order."""
+        if not self._rows:
+            return empty_sketches(num_perm)
+        parts = {name: [] for name in ("signatures", "keys", "lines", "stems")}
+        for signature, keys, lines, stems in self.db.execute(
+                "SELECT s.signature, s.keys, s.lines, s.stems FROM sketches s JOIN articles a "
+                "ON a.row = s.row WHERE a.current ORDER BY a.row"):
+            parts["signatures"].append(np.frombuffer(signature, SKETCH_FIELDS["signatures"]))
+            parts["keys"].append(np.frombuffer(keys, SKETCH_FIELDS["keys"]))
+            parts["lines"].append(np.frombuffer(lines, SKETCH_FIELDS["lines"]))
+            parts["stems"].append(np.frombuffer(stems, SKETCH_FIELDS["stems"]))
+        table = {"signatures": np.stack(parts["signatures"])}
+        for name, ends in (("keys", "key_ends"), ("lines", "line_ends"), ("stems", "stem_ends")):
+            table[name] = np.concatenate(parts[name]).astype(SKETCH_FIELDS[name])
+            table[ends] = np.cumsum([len(v) for v in parts[name]]).astype(np.int64)
+        return Sketches(**table)
+
+    def resketch(self, sketch_texts) -> int:
+        """Sketch every stored version again (``sketch_texts(list of texts)``: one row per
+        text), after a change of the settings or code that shape a sketch. Returns how many."""
+        rows = self.db.execute("SELECT row, text FROM articles ORDER BY row").fetchall()
+        with self.transaction():
+            for k in range(0, len(rows), 1000):
+                batch = rows[k: k + 1000]
+                table = sketch_texts([text for _, text in batch])
+                for i, (row, _) in enumerate(batch):
+                    self.db.execute(
+                        "UPDATE sketches SET signature = ?, keys = ?, lines = ?, stems = ? "
+                        "WHERE row = ?",
+                        (table.signatures[i].tobytes(), table.keys_of(i).tobytes(),
+                         table.lines_of(i).tobytes(), table.stems_of(i).tobytes(), row))
+        return len(rows)
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM articles WHERE current").fetchone()[0]
+
+    # ------------------------------------------------------------------ decisions
+
+    def decision(self, a: str, b: str) -> Optional[Decision]:
+        a, b = sorted((a, b))
+        row = self.db.execute("SELECT a, b, state, note, by, at, pair_id, seen_words FROM "
+                              "decisions WHERE a = ? AND b = ?", (a, b)).fetchone()
+        return Decision(*row) if row else None
+
+    def decide(self, a: str, b: str, pair_id: str, state: str, seen_words: int,
+               note: Optional[str] = None, by: Optional[str] = None) -> Decision:
+        """Record ``state`` for the pair ``(a, b)``, taken on ``seen_words`` aligned words of
+        the derived text, and keep the change in its history."""
+        if state not in STATES:
+            raise InputError(f"{state!r}: not a review state; use one of {', '.join(STATES)}")
+        a, b = sorted((a, b))
+        at = _now()
+        with self.transaction():
+            old = self.decision(a, b)
+            self.db.execute("INSERT OR REPLACE INTO decisions (a, b, state, note, by, at, "
+                            "pair_id, seen_words) VALUES (?,?,?,?,?,?,?,?)",
+                            (a, b, state, note, by, at, pair_id, seen_words))
+            self.db.execute("INSERT INTO history (a, b, pair_id, at, by, old, new, note) "
+                            "VALUES (?,?,?,?,?,?,?,?)",
+                            (a, b, pair_id, at, by, old.state if old else "unreviewed", state,
+                             note))
+        return Decision(a, b, state, note, by, at, pair_id, seen_words)
+
+    def history(self, pair_id: str) -> list:
+        """Every change of state of the pair (by its ``pair_id`` or its articles' ids)."""
+        flag = self.flag(pair_id)
+        a, b = (flag["a"], flag["b"]) if flag else (None, None)
+        return [dict(zip(("at", "by", "old", "new", "note", "pair_id"), row))
+                for row in self.db.execute(
+                    "SELECT at, by, old, new, note, pair_id FROM history WHERE pair_id = ? "
+                    "OR (a = ? AND b = ?) ORDER BY n", (pair_id, a, b))]
+
+    # ------------------------------------------------------------------ flags
+
+    def remember_flags(self, records: Iterable[dict]) -> None:
+        """Keep the latest judgement of each flagged pair (the review queue reads them)."""
+        with self.transaction():
+            for record in records:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO flags (pair_id, a, b, strength, record, at) "
+                    "VALUES (?,?,?,?,?,?)",
+                    (record["pair_id"], record["a"], record["b"],
+                     float(record["scores"].get("probability") or 0.0),
+                     json.dumps(record, ensure_ascii=True), _now()))
+
+    def flag(self, pair_id: str) -> Optional[dict]:
+        row = self.db.execute("SELECT record FROM flags WHERE pair_id = ?",
+                              (pair_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def flags(self) -> list:
+        """Every remembered flag, strongest first."""
+        return [json.loads(r[0]) for r in self.db.execute(
+            "SELECT record FROM flags ORDER BY strength DESC, pair_id")]
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on any exception); nests as a no-op."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self.outer = False
+
+    def __enter__(self):
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.outer = True
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        if not self.outer:
+            return
+        if kind is None:
+            self.db.execute("COMMIT")
+        else:
+            self.db.execute("ROLLBACK")

@@ -1,0 +1,183 @@
+"""The editorial archive, used as a newsroom would: a real SQLite file, real processes."""
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE, random_article
+from derivdetect import Config, scan
+from derivdetect.engines.archive import add_articles, check_articles, open_archive
+from derivdetect.ingest import iter_inputs
+from derivdetect.models import Document
+from derivdetect.store.archive import Archive
+
+PY = sys.executable
+
+
+def _run(*args, timeout=600):
+    return subprocess.run([PY, "-m", "derivdetect", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.fixture()
+def published(tmp_path):
+    """The four seeds that are not the rewrite, as a published folder."""
+    folder = tmp_path / "published"
+    folder.mkdir()
+    for path in CORPUS.glob("*.txt"):
+        if path.name != SEED_REWRITE:
+            (folder / path.name).write_bytes(path.read_bytes())
+    return folder
+
+
+def test_the_rewrite_is_flagged_reviewed_and_then_left_alone(tmp_path, published):
+    archive = tmp_path / "news.db"
+    added = _run("archive", "add", archive, published)
+    assert added.returncode == 0, added.stderr
+    assert "4 added" in added.stderr
+    again = _run("archive", "add", archive, published)
+    assert "0 added, 0 updated, 4 unchanged" in again.stderr
+
+    first = _run("check", archive, CORPUS / SEED_REWRITE, "--json")
+    assert first.returncode == 1, first.stderr            # an unreviewed match
+    (match,) = json.loads(first.stdout)
+    assert {match["a"], match["b"]} == {str(CORPUS / SEED_REWRITE), SEED_SOURCE}
+    assert match["verdict"] == "derivative" and match["source"] == SEED_SOURCE
+    assert match["state"] == "unreviewed" and len(match["pair_id"]) == 16
+
+    queue = _run("queue", archive, "--json")
+    assert [f["pair_id"] for f in json.loads(queue.stdout)] == [match["pair_id"]]
+    decided = _run("review", archive, match["pair_id"], "violation", "--note", "no licence",
+                   "--by", "ana")
+    assert decided.returncode == 0, decided.stderr
+    second = _run("check", archive, CORPUS / SEED_REWRITE)
+    assert second.returncode == 0, second.stdout + second.stderr   # reviewed: not flagged
+    assert "violation by ana" in second.stdout
+    assert json.loads(_run("queue", archive, "--json").stdout) == []
+    (change,) = json.loads(_run("history", archive, match["pair_id"], "--json").stdout)
+    assert (change["old"], change["new"], change["by"], change["note"]) == (
+        "unreviewed", "violation", "ana", "no licence")
+    bad = _run("review", archive, match["pair_id"], "stolen")
+    assert bad.returncode == 2 and "not a review state" in bad.stderr
+
+
+def test_an_independent_report_of_the_same_story_is_not_flagged(tmp_path, published):
+    independent = next(published.glob("002_*.txt"))
+    moved = tmp_path / independent.name
+    independent.rename(moved)
+    archive = tmp_path / "a.db"
+    assert _run("archive", "add", archive, published).returncode == 0
+    result = _run("check", archive, moved)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout == "" and "no copies or rewrites" in result.stderr
+
+
+def test_check_judges_as_a_scan_of_the_archive_and_the_article_would(tmp_path, published):
+    config = Config(workers=1)
+    with open_archive(tmp_path / "a.db", config) as archive:
+        add_articles(archive, (d for d in iter_inputs(published, config)
+                               if isinstance(d, Document)), config)
+        rewrite = next(d for d in iter_inputs(CORPUS, config)
+                       if isinstance(d, Document) and d.id == SEED_REWRITE)
+        (match,) = check_articles(archive, [rewrite], config)
+    (expected,) = scan(CORPUS, config).pairs
+    assert match.pair == expected
+
+
+def test_a_new_version_keeps_its_decision_until_it_shares_much_more(tmp_path, published):
+    config = Config(workers=1)
+    rewrite_text = (CORPUS / SEED_REWRITE).read_text(encoding="utf-8")
+    half = rewrite_text[: len(rewrite_text) // 3]
+    with open_archive(tmp_path / "a.db", config) as archive:
+        add_articles(archive, (d for d in iter_inputs(published, config)
+                               if isinstance(d, Document)), config)
+        small = Document("agg/1", "agg/1", half, content_hash="v1")
+        (match,) = check_articles(archive, [small], config)
+        from derivdetect.engines.archive import remember, review
+
+        remember(archive, [match])
+        review(archive, match.pair.pair_id, "licensed", "partner feed", "ed")
+        (same,) = check_articles(archive, [small], config)
+        assert same.state == "licensed" and not same.flagged
+        grown = Document("agg/1", "agg/1", rewrite_text, content_hash="v2")
+        (more,) = check_articles(archive, [grown], config)
+        assert more.flagged and "more text is shared" in more.state_reason
+
+
+def test_broken_foreign_and_newer_archives_are_one_line_errors(tmp_path, published):
+    foreign = tmp_path / "other.db"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE t (x)")
+    truncated = tmp_path / "cut.db"
+    good = tmp_path / "good.db"
+    assert _run("archive", "add", good, published).returncode == 0
+    truncated.write_bytes(good.read_bytes()[:1000])
+    newer = tmp_path / "newer.db"
+    newer.write_bytes(good.read_bytes())
+    with sqlite3.connect(newer) as db:
+        db.execute("PRAGMA user_version = 99")
+    for path, words in ((foreign, "not a derivdetect archive"), (truncated, "damaged"),
+                        (newer, "newer derivdetect"), (tmp_path / "missing.db", "no such archive")):
+        result = _run("check", path, CORPUS / SEED_REWRITE)
+        assert result.returncode == 2, (path, result.stderr)
+        assert words in result.stderr and result.stderr.count("\n") == 1, result.stderr
+
+
+def _generated(folder, count, seed):
+    folder.mkdir()
+    rnd = random.Random(seed)
+    for k in range(count):
+        (folder / f"{seed}-{k:05d}.txt").write_text(random_article(rnd, 8), encoding="utf-8")
+    return folder
+
+
+def test_two_adds_and_a_check_at_once_all_complete(tmp_path, published):
+    archive = tmp_path / "a.db"
+    assert _run("archive", "add", archive, published).returncode == 0
+    one = _generated(tmp_path / "one", 800, 1)
+    two = _generated(tmp_path / "two", 800, 2)
+    env = {**os.environ}
+    procs = [subprocess.Popen([PY, "-m", "derivdetect", "archive", "add", str(archive),
+                               str(folder), "-q"], env=env, stderr=subprocess.PIPE, text=True)
+             for folder in (one, two)]
+    checks = [_run("check", archive, CORPUS / SEED_REWRITE) for _ in range(2)]
+    for proc in procs:
+        assert proc.wait(timeout=600) == 0, proc.stderr.read()
+    for result in checks:
+        assert result.returncode == 1, result.stderr
+        assert "locked" not in result.stderr
+    with Archive(archive, create=False) as store:
+        assert store.count() == 4 + 1600
+
+
+def test_an_add_killed_midway_leaves_every_article_wholly_in_or_out(tmp_path, published):
+    archive = tmp_path / "a.db"
+    assert _run("archive", "add", archive, published).returncode == 0
+    many = _generated(tmp_path / "many", 3000, 3)
+    proc = subprocess.Popen([PY, "-m", "derivdetect", "archive", "add", str(archive),
+                             str(many), "-q"])
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        with sqlite3.connect(archive) as db:
+            if db.execute("SELECT count(*) FROM articles").fetchone()[0] > 4:
+                break
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with sqlite3.connect(archive) as db:
+        articles = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        sketches = db.execute("SELECT count(*) FROM sketches").fetchone()[0]
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert articles == sketches and 4 < articles <= 3004
+    result = _run("check", archive, CORPUS / SEED_REWRITE)
+    assert result.returncode == 1, result.stderr
+    assert _run("archive", "add", archive, many, "-q").returncode == 0
+    with Archive(archive, create=False) as store:
+        assert store.count() == 3004
