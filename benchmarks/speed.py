@@ -402,8 +402,11 @@ def print_ours(r: dict, mb: float) -> None:
     s = r["seconds"]
     print(f"\n== derivdetect {r.get('entry', 'scan_documents')} (Config(workers={r['config_workers']}): "
           f"{r['workers']} cores: sketching threads, judging processes)")
-    print("  stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in s.items())
-          + f"; end to end {r['wall']:.2f}")
+    print(f"  {'stage (stats.seconds)':<44} {'seconds':>8} {'share':>6}")
+    for k, v in s.items():
+        print(f"  {k:<44} {v:8.2f} {v / r['wall']:6.1%}")
+    print(f"  {'sum of the stages':<44} {sum(s.values()):8.2f} {sum(s.values()) / r['wall']:6.1%}"
+          f"   (end to end {r['wall']:.2f} s)")
     print(f"  sketch stages (sketch+candidates): {_rate(r['docs'], r['sketch_seconds']):,.0f} "
           f"articles/s, {_rate(mb, r['sketch_seconds']):.2f} MB/s")
     print(f"  end to end:                        {_rate(r['docs'], r['wall']):,.0f} "

@@ -181,3 +181,44 @@ def test_an_add_killed_midway_leaves_every_article_wholly_in_or_out(tmp_path, pu
     assert _run("archive", "add", archive, many, "-q").returncode == 0
     with Archive(archive, create=False) as store:
         assert store.count() == 3004
+
+
+def test_a_copy_that_names_its_source_is_credited_with_the_place_it_does(tmp_path):
+    from derivdetect.stages.credit import outlet_names
+    from derivdetect.stages.judge import compare_documents
+
+    config = Config(workers=1)
+    source = Document(SEED_SOURCE, SEED_SOURCE, (CORPUS / SEED_SOURCE).read_text(encoding="utf-8"))
+    rewrite = Document(SEED_REWRITE, SEED_REWRITE,
+                       (CORPUS / SEED_REWRITE).read_text(encoding="utf-8"))
+    afp = next(CORPUS.glob("003_*.txt")).read_text(encoding="utf-8")
+    assert outlet_names(source) == ["Washington Post"]
+    assert "AFP" in outlet_names(Document("003", "003", afp))
+    plain = compare_documents(rewrite, source, config)
+    assert plain.credit == {"credited": False, "names": [], "evidence": []}
+    signed_text = rewrite.text + "\n\nThis story was first published by The Washington Post.\n"
+    signed = compare_documents(replace_text(rewrite, signed_text), source, config)
+    assert signed.credit["credited"] and signed.credit["names"] == ["Washington Post"]
+    (start, end), = signed.credit["evidence"]
+    assert signed_text[start:end] == "Washington Post"
+
+
+def replace_text(doc, text):
+    from dataclasses import replace
+
+    return replace(doc, text=text, content_hash="")
+
+
+def test_a_republished_licensed_agency_story_is_not_flagged(tmp_path, published):
+    archive = tmp_path / "a.db"
+    assert _run("archive", "add", archive, published).returncode == 0
+    republished = tmp_path / "republished.txt"
+    republished.write_bytes(next(CORPUS.glob("003_*.txt")).read_bytes())
+    flagged = _run("check", archive, republished)
+    assert flagged.returncode == 1 and "credited (AFP)" in flagged.stdout
+    allowed = _run("check", archive, republished, "--licensed", "AFP")
+    assert allowed.returncode == 0, allowed.stdout
+    assert "licensed (the source" in allowed.stdout
+    cfg = tmp_path / "settings.toml"
+    cfg.write_text('licensed_sources = ["afp"]\n', encoding="utf-8")
+    assert _run("check", archive, republished, "--config", cfg).returncode == 0

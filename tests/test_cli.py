@@ -216,3 +216,22 @@ def test_changing_the_encoding_does_not_reuse_old_sketches(tmp_path):
         assert result.exit_code == 0, result.output
     data = json.loads((out / "pairs.json").read_text(encoding="utf-8"))
     assert data["scan"]["stats"]["sketches_reused"] == 0
+
+
+def test_the_scan_accounts_for_its_wall_time_stage_by_stage(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "r"
+    done = subprocess.run([sys.executable, "-m", "derivdetect", "scan", str(CORPUS), "--out",
+                           str(out), "-q"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    stats = json.loads((out / "pairs.json").read_text(encoding="utf-8"))["scan"]["stats"]
+    seconds = stats["seconds"]
+    for stage in ("start-up and output folder", "cache: load", "sketch", "candidates", "judge",
+                  "families", "cache: save sketches", "cache: save judgements",
+                  "write pairs.csv", "write report pages"):
+        assert stage in seconds and seconds[stage] >= 0, stage
+    assert 0.95 <= stats["seconds_accounted"] <= 1.0
+    assert abs(sum(seconds.values()) - stats["seconds_accounted"] * stats["seconds_total"]) < 0.01
+    assert "sketch: reading files (main thread; threads sketch meanwhile)" in stats["seconds_detail"]

@@ -269,3 +269,179 @@ def test_the_compiled_analysis_judges_a_pair_as_the_reference_one_does():
     assert fast.verdict == slow.verdict == "near-duplicate"
     assert fast.passages == slow.passages and fast.extent == slow.extent
     assert prepare(a, CONFIG, fast=True).doc.id == "a.txt"
+
+
+# --- classify.verdict_for: each threshold, at and just below it -------------------------------
+
+def _evidence(**over) -> dict:
+    """Scores of a pair whose text a is the more covered one: a paraphrase of some of b."""
+    scores = {"coverage_a": 0.25, "coverage_b": 0.1, "exact_coverage_a": 0.05,
+              "exact_coverage_b": 0.02, "paraphrase_coverage_a": 0.2, "paraphrase_coverage_b": 0.08,
+              "longest_exact_words": 8, "longest_prose_run_words": 8, "aligned_sentences_a": 3,
+              "aligned_sentences_b": 3, "aligned_words_a": 60, "aligned_words_b": 60,
+              "words_a": 240, "words_b": 600, "topic_words": 5, "probability": 0.9,
+              "quote_passages": 0, "identical_text": False}
+    scores.update(over)
+    return scores
+
+
+def _verdict(**over):
+    from derivdetect.stages.classify import verdict_for
+
+    return verdict_for(_evidence(**over), CONFIG)
+
+
+def test_verbatim_needs_the_same_words_on_both_sides():
+    c = CONFIG
+    assert _verdict(identical_text=True)[0] == "verbatim"
+    verdict, reasons = _verdict(coverage_a=1.0, coverage_b=1.0, exact_coverage_a=c.verbatim_exact,
+                                exact_coverage_b=c.verbatim_exact)
+    assert verdict == "verbatim" and reasons[-1] == "the texts have the same words"
+    assert reasons[0].startswith("100% of the derived text (a)")
+    assert _verdict(coverage_a=1.0, coverage_b=1.0, exact_coverage_a=1.0,
+                    exact_coverage_b=0.9)[0] == "near-duplicate"
+    verdict, reasons = _verdict(coverage_a=0.9, coverage_b=0.9, exact_coverage_a=0.9,
+                                exact_coverage_b=c.near_duplicate_exact)
+    assert verdict == "near-duplicate" and reasons[-1] == "60% of each text is shared word for word"
+    # the less covered side's exact share counts: b is the derived text here
+    verdict, reasons = _verdict(coverage_a=0.7, coverage_b=0.9, exact_coverage_a=0.65,
+                                exact_coverage_b=0.5)
+    assert verdict == "derivative" and reasons[0].startswith("90% of the derived text (b)")
+
+
+def test_a_derivative_needs_coverage_words_spread_and_probability_each_at_its_threshold():
+    c = CONFIG
+    assert _verdict(coverage_a=c.derivative_coverage)[0] == "derivative"
+    assert _verdict(coverage_a=c.derivative_coverage - 0.01)[0] == "related"
+    # without topic words the bar is higher
+    assert _verdict(coverage_a=c.derivative_coverage, topic_words=0)[0] == "related"
+    assert _verdict(coverage_a=c.derivative_coverage_alone, topic_words=0)[0] == "derivative"
+    assert _verdict(aligned_words_a=c.min_aligned_words)[0] == "derivative"
+    assert _verdict(aligned_words_a=c.min_aligned_words - 1)[0] == "related"
+    assert _verdict(aligned_sentences_a=c.min_aligned_sentences)[0] == "derivative"
+    # one place only: derivative only when it is at least half of the text
+    assert _verdict(aligned_sentences_a=1)[0] == "related"
+    assert _verdict(aligned_sentences_a=1, coverage_a=c.single_place_coverage)[0] == "derivative"
+    assert _verdict(probability=c.min_probability)[0] == "derivative"
+    assert _verdict(probability=None)[0] == "derivative"
+
+
+def test_the_reasons_say_why_a_likely_copy_was_turned_down():
+    verdict, reasons = _verdict(probability=0.1)
+    assert verdict == "related"
+    assert "reuse probability 10%" in reasons
+    assert ("below the reuse probability of 30% that a derivative needs: shared facts, not "
+            "shared writing") in reasons
+    assert reasons[-1] == "too little is shared to call it derived"
+    verdict, reasons = _verdict(probability=None)
+    assert not any("probability" in r for r in reasons)
+    verdict, reasons = _verdict(quote_passages=3)
+    assert "3 passages quoted in both texts (shared direct speech, not counted as copied prose)" \
+        in reasons
+
+
+def test_a_long_enough_run_of_copied_prose_is_derivative_alone():
+    c = CONFIG
+    low = dict(coverage_a=0.12, aligned_words_a=50, probability=0.05)
+    assert _verdict(**low)[0] == "related"
+    verdict, reasons = _verdict(**low, longest_prose_run_words=c.derivative_run_words)
+    assert verdict == "derivative"
+    assert reasons[-1] == (f"a passage of {c.derivative_run_words} words of prose is copied "
+                           "word for word")
+    assert _verdict(**low, longest_prose_run_words=c.derivative_run_words - 1)[0] == "related"
+    # older scores without the prose run: the longest exact run stands in
+    scores = _evidence(**low, longest_exact_words=c.derivative_run_words)
+    del scores["longest_prose_run_words"]
+    from derivdetect.stages.classify import verdict_for
+    assert verdict_for(scores, CONFIG)[0] == "derivative"
+    assert _verdict(coverage_a=c.related_coverage, aligned_words_a=5)[0] == "related"
+    assert _verdict(coverage_a=c.related_coverage - 0.01, coverage_b=0.05,
+                    aligned_words_a=5)[0] == "unrelated"
+
+
+def test_extent_and_source_only_for_reported_verdicts():
+    from derivdetect.stages.classify import extent_for
+
+    c = CONFIG
+    scores = _scores(c.wholly_coverage, 0.3)
+    assert extent_for(scores, "derivative", c) == "wholly"
+    assert extent_for(_scores(c.wholly_coverage - 0.01, 0.3), "derivative", c) == "partially"
+    assert extent_for(scores, "verbatim", c) == "wholly"
+    assert extent_for(scores, "related", c) is None
+    assert _source(_scores(0.3, 0.95), "related") == (None, "not derived")
+    assert _source(_scores(0.95, 0.95), "verbatim")[1].startswith("the same text in both")
+
+
+def test_dates_that_cannot_be_told_apart_fall_back_to_cover_and_say_so():
+    from derivdetect.stages.classify import source_for
+
+    a = _doc("a.txt", "x", "2024-05-01")
+    b = _doc("b.txt", "y", "2024-05")
+    source, why = source_for(_scores(0.3, 0.95), "derivative", a, b, CONFIG)
+    assert source == "a.txt" and why.startswith("b.txt is 95% covered by a.txt")
+    assert why.endswith("; the dates (2024-05-01, 2024-05) don't tell which came first")
+    source, why = source_for(_scores(0.3, 0.95), "derivative", a, _doc("b.txt", "y"), CONFIG)
+    assert source == "a.txt" and "don't tell" not in why
+
+
+# --- judge.pair_scores: the scores of pairs.json -----------------------------------------------
+
+def _own_words(seed: int, sentences: int = 12) -> str:
+    """An article in a vocabulary of its own (no stopwords): it shares no word with another's."""
+    rng = random.Random(seed)
+    vocabulary = [f"{chr(97 + seed % 26)}{rng.randrange(10**6)}" for _ in range(200)]
+    out = [" ".join(rng.choice(vocabulary) for _ in range(16)).capitalize() + "."
+           for _ in range(sentences)]
+    return "\n\n".join(" ".join(out[i:i + 2]) for i in range(0, len(out), 2)) + "\n"
+
+
+def test_the_same_text_is_one_run_as_long_as_the_text():
+    text = _article(6)
+    s = compare_documents(_doc("a.txt", text), _doc("b.txt", text), CONFIG).scores
+    assert s["longest_exact_words"] == s["words_a"] == s["aligned_words_a"]
+    assert s["aligned_sentences_a"] == s["sentences_a"]
+    assert s["function_containment_a_in_b"] == s["function_containment_b_in_a"] == 1.0
+    assert s["in_order_share"] == 1.0 and s["paraphrase_coverage_a"] == 0.0
+
+
+def test_texts_with_nothing_in_common_score_zero_everywhere():
+    s = compare_documents(_doc("a.txt", _own_words(7)), _doc("b.txt", _own_words(8)),
+                          CONFIG).scores
+    for key in ("coverage_a", "exact_coverage_a", "paraphrase_coverage_a", "aligned_words_a",
+                "aligned_sentences_a", "longest_exact_words", "in_order_share",
+                "link_similarity", "strong_links", "function_containment_a_in_b",
+                "function_containment_b_in_a"):
+        assert s[key] == 0, key
+    assert s["words_a"] > 100
+
+
+def test_a_lift_counts_the_words_and_sentences_it_covers_in_each_text():
+    brief = _article(31, 4)
+    long = _article(32, 20) + "\n\n" + brief + "\n\n" + _article(33, 20)
+    pair = compare_documents(_doc("a.txt", brief), _doc("b.txt", long), CONFIG)
+    s = pair.scores
+    assert s["aligned_words_a"] <= s["words_a"] and s["aligned_words_b"] <= s["words_a"] + 5
+    assert s["aligned_words_b"] < s["words_b"] / 4
+    assert s["aligned_sentences_b"] <= 6 and s["aligned_sentences_a"] >= 3
+    assert abs(s["coverage_b"] - s["exact_coverage_b"] - s["paraphrase_coverage_b"]) < 1e-9
+    assert 0.3 < s["function_containment_a_in_b"] <= 1.0
+    assert s["function_containment_b_in_a"] < 0.5
+
+
+def test_a_shared_quote_is_word_for_word_but_not_copied_prose():
+    rnd = random.Random(11)
+    a = _doc("a.txt", _quoted_report(QUOTES[:1], rnd, "The minister said:"))
+    b = _doc("b.txt", _quoted_report(QUOTES[:1], rnd, "Reporters were told:"))
+    s = compare_documents(a, b, CONFIG).scores
+    assert s["quote_coverage_a"] > 0.05 and s["exact_coverage_a"] >= s["quote_coverage_a"]
+    assert s["prose_exact_coverage_a"] < s["exact_coverage_a"] - 0.05
+
+
+def test_a_text_that_is_all_boilerplate_is_covered_by_nothing():
+    template = "Subscribe to our newsletter for the latest updates today\n" \
+               "Follow us on social media for breaking news alerts\n"
+    shell = _doc("a.txt", template * 4)
+    other = _doc("b.txt", template + _article(12))
+    pair = compare_documents(shell, other, CONFIG)
+    assert pair.scores["coverage_a"] == 0.0 and pair.scores["exact_coverage_a"] == 0.0
+    assert pair.verdict == "unrelated"

@@ -187,9 +187,16 @@ def scan(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
     """Scan FOLDER and write the pairs that are copies or rewrites of each other."""
+    import dataclasses
+    import time
+
     from .engines.local import check_folder
     from .engines.local import scan as run_scan
+    from .engines.pool import process_age
     from .report import OutputFolder, write_report_files
+
+    age = process_age()
+    process_start = time.perf_counter() - age if age is not None else None
 
     if json_out is not None and json_out != "-":
         _fail(ConfigError(
@@ -207,9 +214,15 @@ def scan(
                          min_exact_words=min_exact_words, workers=workers)
         check_folder(folder)
         target.open()
+        before_scan = time.perf_counter()
         result = run_scan(folder, config, progress, cache_dir=target.cache_dir if cache else None)
+        if process_start is not None:
+            seconds = {"start-up and output folder": round(before_scan - process_start, 3),
+                       **result.stats["seconds"]}
+            result = dataclasses.replace(result, stats={**result.stats, "seconds": seconds})
         progress("writing", 0, 0)
-        written = target.publish(lambda staging: write_report_files(result, staging))
+        written = target.publish(
+            lambda staging: write_report_files(result, staging, process_start))
         progress.close()
         if json_out == "-":   # the file just written, not a second serialization
             with open(out / "pairs.json", encoding="utf-8") as handle:

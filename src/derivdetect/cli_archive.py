@@ -41,6 +41,14 @@ def _articles(paths: list, config, skipped: list) -> Iterator:
                 skipped.append(item)
 
 
+def _credit_note(credit) -> str:
+    if not credit:
+        return ""
+    if credit["credited"]:
+        return f", credited ({for_terminal(', '.join(credit['names']))})"
+    return ", uncredited"
+
+
 def register(app: typer.Typer, config_of, fail) -> None:
     """Add the archive commands to ``app``; ``config_of(config_file, **overrides)`` makes the
     Config, ``fail(error)`` prints a domain error and exits with its code."""
@@ -83,13 +91,19 @@ def register(app: typer.Typer, config_of, fail) -> None:
               config_file: Optional[Path] = typer.Option(None, "--config", help="TOML settings."),
               encoding: Optional[str] = typer.Option(None, help="Encoding of non-UTF-8 files."),
               min_probability: Optional[float] = typer.Option(
-                  None, help="Reuse probability a derivative needs (0-1).")) -> None:
+                  None, help="Reuse probability a derivative needs (0-1)."),
+              licensed: Optional[List[str]] = typer.Option(
+                  None, "--licensed", help="A source you may republish (agency, outlet, site); "
+                  "repeatable; adds to licensed_sources.")) -> None:
         """Judge each ARTICLE against everything in ARCHIVE."""
         from .engines.archive import add_articles, check_articles, open_archive, remember
 
         skipped: list = []
         try:
             config = config_of(config_file, encoding=encoding, min_probability=min_probability)
+            if licensed:
+                config = config.replace(
+                    licensed_sources=tuple(config.licensed_sources) + tuple(licensed))
             with open_archive(archive, config, create=False) as store:
                 docs = list(_articles(articles, config, skipped))
                 matches = check_articles(store, docs, config)
@@ -110,7 +124,8 @@ def register(app: typer.Typer, config_of, fail) -> None:
                            + f", {coverage:.0%} covered"
                            + (f", reuse probability {p.scores['probability']:.0%}"
                               if "probability" in p.scores else "")
-                           + f"; source {for_terminal(p.source or 'unknown')}; "
+                           + f"; source {for_terminal(p.source or 'unknown')}"
+                           + _credit_note(p.credit) + "; "
                            f"{m.state} ({for_terminal(m.state_reason)}); pair {p.pair_id}")
             if not matches:
                 typer.echo(f"{len(docs):,} article(s) checked: no copies or rewrites in the "

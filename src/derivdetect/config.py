@@ -191,6 +191,14 @@ class Config:
         Only lines up to this many words can be boilerplate: long recurring paragraphs are more
         likely a wire story republished many times than furniture.
 
+    Archive
+    -------
+    licensed_sources:
+        Agencies, outlets, bylines or site names whose copy you may republish (syndication,
+        partner agreements): in ``check``, a match whose source goes by one of them (its
+        dateline credit, byline or URL's site, see ``stages.credit``) is marked ``licensed``
+        with the reason and not flagged. Compared without case. Default: none.
+
     Running
     -------
     workers:
@@ -240,6 +248,8 @@ class Config:
     boilerplate_min_docs: int = 3
     boilerplate_max_words: int = 40
 
+    licensed_sources: tuple = ()
+
     workers: int = 0
     seed: int = 1
 
@@ -264,6 +274,12 @@ class Config:
         if self.html_extractor not in ("trafilatura", "text"):
             raise ConfigError(
                 f"html_extractor={self.html_extractor!r}: use 'trafilatura' or 'text'")
+        if isinstance(self.licensed_sources, (list, str)):
+            names = [self.licensed_sources] if isinstance(self.licensed_sources, str) \
+                else self.licensed_sources
+            object.__setattr__(self, "licensed_sources", tuple(names))
+        if not all(isinstance(n, str) and n.strip() for n in self.licensed_sources):
+            raise ConfigError("licensed_sources: a list of names (agencies, outlets, sites)")
         if self.related_coverage > self.derivative_coverage:
             raise ConfigError("related_coverage must not exceed derivative_coverage")
 
@@ -310,6 +326,8 @@ class Config:
             expected = type(getattr(defaults, key))
             if key == "encoding":
                 expected = str
+            if key == "licensed_sources":
+                expected = list
             ok = (isinstance(value, expected) and not isinstance(value, bool)) or (
                 expected is float and isinstance(value, int) and not isinstance(value, bool))
             if not ok:

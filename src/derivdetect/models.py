@@ -113,7 +113,8 @@ class Pair:
     original or None; ``source_reason`` says why. ``extent`` is ``wholly`` or ``partially``
     (how much of the derived text comes from the source) or None when not derived.
     ``pair_id`` is :func:`pair_id` of the two documents (the judge sets it; a pair made
-    without it gets one from the two ids).
+    without it gets one from the two ids). ``credit`` says whether the copy names its source
+    (``stages.credit.credit_for``; ``None`` when not derived).
     """
 
     a: str
@@ -126,6 +127,7 @@ class Pair:
     passages: tuple = ()
     reasons: tuple = ()
     pair_id: str = ""
+    credit: Optional[dict] = None
 
     def __post_init__(self):
         if not self.pair_id:   # a pair made by hand, its texts unknown: from the ids alone
@@ -146,6 +148,7 @@ class Pair:
             "extent": self.extent,
             "scores": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.scores.items()},
             "reasons": list(self.reasons),
+            "credit": self.credit,
             "passages": [p.to_dict() for p in self.passages],
         }
 

@@ -21,6 +21,7 @@ from ..config import Config
 from ..models import Document, Pair
 from ..stages.classify import derived_side
 from ..stages.corpus import candidate_stage
+from ..stages.credit import outlet_names
 from ..stages.sketch import Sketches, sketch_texts
 from ..store.archive import STATES, Archive, ArchiveError
 from ..store.cache import fingerprint
@@ -121,16 +122,36 @@ def check_articles(archive: Archive, docs: list, config: Config) -> list:
         return archive.text_of(keep[i]) if i < first_new else corpus[i].text
 
     judged = judge_pairs(corpus, found, config, text_of=text_of)
-    matches = [_match(archive, j.pair, checked_ids) for j in judged]
+    by_id = {d.id: i for i, d in enumerate(corpus)}
+    licensed = {name.casefold() for name in config.licensed_sources}
+
+    def licence(pair: Pair) -> Optional[str]:
+        """The licensed name the source goes by (the archived article when the direction
+        can't be told: a checked text is the newcomer)."""
+        if not licensed:
+            return None
+        source = pair.source or (pair.b if pair.a in checked_ids else pair.a)
+        i = by_id[source]
+        source = replace(corpus[i], text=text_of(i))
+        names = [n for n in outlet_names(source) if n.casefold() in licensed]
+        return names[0] if names else None
+
+    matches = [_match(archive, j.pair, checked_ids, licence(j.pair)) for j in judged]
     from ..report.order import order_pairs
 
     order = {id(p): k for k, p in enumerate(order_pairs([m.pair for m in matches]))}
     return sorted(matches, key=lambda m: order[id(m.pair)])
 
 
-def _match(archive: Archive, pair: Pair, checked: set) -> Match:
-    state, reason = _state(archive.decision(pair.a, pair.b), _aligned_words(pair.scores))
-    return Match(pair, state, reason, pair.a if pair.a in checked else pair.b)
+def _match(archive: Archive, pair: Pair, checked: set, licensed: Optional[str]) -> Match:
+    which = pair.a if pair.a in checked else pair.b
+    decision = archive.decision(pair.a, pair.b)
+    if licensed and decision is None:
+        source = pair.source or (pair.b if which == pair.a else pair.a)
+        return Match(pair, "licensed", f"the source {source} is {licensed}, in "
+                     "licensed_sources", which)
+    state, reason = _state(decision, _aligned_words(pair.scores))
+    return Match(pair, state, reason, which)
 
 
 def _state(decision, words: int) -> tuple:

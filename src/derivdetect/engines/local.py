@@ -275,19 +275,21 @@ def judge_candidates(docs: list, found: Candidates, config: Config,
         boilerplate[j.pair.a] = j.boilerplate_a
         boilerplate[j.pair.b] = j.boilerplate_b
     clusters = clusters_of(pairs, {d.id: d.date for d in docs})
+    clock.lap("families")
     stats = {"documents": len(docs), "sketches_reused": reused,
              "candidates": int(len(found.pairs)),
              "reported": len(pairs), "sketch_bytes": found.sketch_bytes,
              "furniture_lines": len(found.furniture),
-             "seconds": clock.laps}
+             "seconds": clock.laps, "seconds_detail": clock.details}
     if judgements is not None:
         stats["judgements_reused"] = sum(1 for key, _ in judgements.items() if key in before)
     return JudgedCorpus(pairs, clusters, stats, boilerplate)
 
 
 class _Stopwatch:
-    """Wall time per stage (``lap``) and per step inside a stage (``split``), for the scan's
-    stats."""
+    """Wall time per stage (``lap``: the stages follow each other, so their times add up to
+    the scan's) and per step inside a stage (``split``, kept apart in ``details``), for the
+    scan's stats."""
 
     def __init__(self):
         import time
@@ -295,16 +297,20 @@ class _Stopwatch:
         self._now = time.perf_counter
         self._last = self._split = self._now()
         self.laps: dict[str, float] = {}
+        self.details: dict[str, float] = {}
 
     def lap(self, stage: str) -> None:
         now = self._now()
-        self.laps[stage] = round(now - self._last, 3)
+        self.laps[stage] = round(self.laps.get(stage, 0.0) + now - self._last, 3)
         self._last = self._split = now
 
     def split(self, step: str) -> None:
         now = self._now()
-        self.laps[step] = round(now - self._split, 3)
+        self.details[step] = round(now - self._split, 3)
         self._split = now
+
+    def add_detail(self, step: str, seconds: float) -> None:
+        self.details[step] = round(self.details.get(step, 0.0) + seconds, 3)
 
 
 def scan(root: Path, config: Config, progress: Optional[Progress] = None,
@@ -313,6 +319,9 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
     sketches of unchanged files are reused from the previous scan and the cache is updated.
     Report folders (those holding derivdetect's marker, the output folder among them) are
     not read: the walk leaves them out, since their pair pages quote both articles."""
+    import time
+
+    clock = _Stopwatch()
     from ..ingest import iter_inputs
     from ..store.cache import (
         TextSpill,
@@ -322,17 +331,29 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
         save_sketches,
     )
 
+    clock.lap("imports")
     root = check_folder(root)
     docs, skipped = [], []
     known = load_sketches(cache_dir, config) if cache_dir else None
     judgements = load_judgements(cache_dir) if cache_dir else None
+    if cache_dir:
+        clock.lap("cache: load")
     keys: list = []
-    clock = _Stopwatch()
     with TextSpill() as spill:
+
+        def timed(items):
+            while True:
+                started = time.perf_counter()
+                item = next(items, None)
+                clock.add_detail("sketch: reading files (main thread; threads sketch meanwhile)",
+                                 time.perf_counter() - started)
+                if item is None:
+                    return
+                yield item
 
         def batches():
             batch: list = []
-            for item in iter_inputs(root, config):
+            for item in timed(iter_inputs(root, config)):
                 if not isinstance(item, Document):
                     skipped.append(item)
                     continue
@@ -356,6 +377,7 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
                 save_sketches(cache_dir, config, keys, sketches)
             except OSError:
                 cache_note = "not saved: the output folder is not writable"
+            clock.lap("cache: save sketches")
         found = candidate_stage([d.content_hash for d in docs], sketches, config,
                                 consume=True, split=clock.split)
         del sketches
@@ -370,11 +392,13 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
                 save_judgements(cache_dir, judgements)
             except OSError:
                 cache_note = "not saved: the output folder is not writable"
+            clock.lap("cache: save judgements")
         if cache_note:
             stats["cache"] = cache_note
         paired = {p.a for p in pairs} | {p.b for p in pairs}
         documents = tuple(replace(d, text=spill.get(i)) if d.id in paired else d
                           for i, d in enumerate(docs))
+        clock.lap("texts of reported pairs")
     return ScanResult(
         root=str(root.resolve()), documents=documents, pairs=pairs, clusters=judged.clusters,
         skipped=tuple(skipped), settings=config.to_dict(),

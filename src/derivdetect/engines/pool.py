@@ -20,6 +20,19 @@ from ..config import Config
 _PR_SET_PDEATHSIG = 1
 
 
+def process_age() -> float | None:
+    """Seconds since this process started (Linux: from ``/proc``), the interpreter's own
+    start-up and the imports included; ``None`` where that can't be read."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        with open("/proc/uptime", encoding="ascii") as handle:
+            uptime = float(handle.read().split()[0])
+        return max(0.0, uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def return_free_memory() -> None:
     """Hand freed heap memory back to the system (glibc; elsewhere nothing to do), so that
     the memory of the candidate stage is not carried through verification and into the

@@ -7,6 +7,7 @@ rule, its lock, the staging folder and the swap). pandas and the templates load 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
@@ -24,21 +25,35 @@ def payload_json(result: ScanResult) -> str:
     return json.dumps(scan_payload(result), ensure_ascii=True, indent=1)
 
 
-def write_report_files(result: ScanResult, folder: Path) -> list[Path]:
+def write_report_files(result: ScanResult, folder: Path,
+                       process_start: Optional[float] = None) -> list[Path]:
     """Write the three outputs of a scan into ``folder`` (a fresh staging folder); returns
-    the paths written, the main page last."""
+    the paths written, the main page last. ``pairs.json`` is written last, with the time
+    the other two took in ``stats.seconds``; with ``process_start`` (the process's start on
+    the ``time.perf_counter`` clock) also the wall time since then (``seconds_total``) and
+    the share of it the stages account for (``seconds_accounted``)."""
+    import time
+
+    started = time.perf_counter()
     from .html import write_html
     from .tables import pairs_frame
 
     folder = Path(folder)
-    written = []
-    atomic_write(folder / "pairs.json", payload_json(result))
-    written.append(folder / "pairs.json")
     atomic_write(folder / "pairs.csv",   # CRLF (RFC 4180): a cell with a lone CR is quoted
                  pairs_frame(result.pairs).to_csv(index=False, lineterminator="\r\n"))
-    written.append(folder / "pairs.csv")
-    written.extend(write_html(result, folder))
-    return written
+    wrote_csv = time.perf_counter()
+    pages = write_html(result, folder)
+    wrote_pages = time.perf_counter()
+    seconds = {**result.stats.get("seconds", {}),
+               "write pairs.csv": round(wrote_csv - started, 3),
+               "write report pages": round(wrote_pages - wrote_csv, 3)}
+    stats = {**result.stats, "seconds": seconds}
+    if process_start is not None:   # up to now: writing pairs.json is the one step left out
+        total = wrote_pages - process_start
+        stats["seconds_total"] = round(total, 3)
+        stats["seconds_accounted"] = round(sum(seconds.values()) / total, 3) if total else 1.0
+    atomic_write(folder / "pairs.json", payload_json(replace(result, stats=stats)))
+    return [folder / "pairs.json", folder / "pairs.csv", *pages]
 
 
 def write_outputs(result: ScanResult, out_dir: Path,

@@ -33,6 +33,9 @@ def explain_pair(pair: Pair, doc_a: Document, doc_b: Document, top: int = 6) -> 
         f"verdict:  {pair.verdict}" + (f", {pair.extent}" if pair.extent else "")
         + (f" (reuse probability {s['probability']:.0%})" if "probability" in s else ""),
         f"source:   {for_terminal(pair.source or 'unknown')} ({for_terminal(pair.source_reason)})",
+        *([f"credit:   the copy names its source ({for_terminal(', '.join(pair.credit['names']))})"
+           if pair.credit["credited"] else "credit:   the copy does not name its source"]
+          if pair.credit else []),
         f"coverage: A {s['coverage_a']:.0%} (exact {s['exact_coverage_a']:.0%}), "
         f"B {s['coverage_b']:.0%} (exact {s['exact_coverage_b']:.0%}); "
         f"longest verbatim run {s['longest_exact_words']} words"

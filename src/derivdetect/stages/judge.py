@@ -33,7 +33,8 @@ from .align import (
     tokens_in_spans,
     true_runs,
 )
-from .classify import extent_for, source_for, verdict_for
+from .classify import derived_side, extent_for, source_for, verdict_for
+from .credit import credit_for
 from .evidence import in_order_share, link_strength, mark_quotes
 from .reuse import reuse_probability
 from .scores import overlap, set_scores
@@ -218,8 +219,12 @@ def judge(pa: Prepared, pb: Prepared, config: Config) -> Pair:
     source, why = source_for(scores, verdict, pa.doc, pb.doc, config)
     copy_side = None if source is None else ("b" if source == pa.doc.id else "a")
     extent = extent_for(scores, verdict, config, copy_side)
+    credit = None
+    if extent is not None:
+        copy = pa if (copy_side or derived_side(scores)) == "a" else pb
+        credit = credit_for((pb if copy is pa else pa).doc, copy.doc)
     return Pair(pa.doc.id, pb.doc.id, verdict, source, why, extent, scores,
-                tuple(passages), tuple(reasons), pair_id(pa.doc, pb.doc))
+                tuple(passages), tuple(reasons), pair_id(pa.doc, pb.doc), credit)
 
 
 def compare_documents(doc_a: Document, doc_b: Document, config: Config) -> Pair:

@@ -216,7 +216,8 @@ def _pair_record(pair) -> dict:
     return {"pair_id": pair.pair_id, "a": pair.a, "b": pair.b, "verdict": pair.verdict, "source": pair.source,
             "source_reason": pair.source_reason, "extent": pair.extent, "scores": pair.scores,
             "passages": [[p.kind, p.a_start, p.a_end, p.b_start, p.b_end, p.similarity]
-                         for p in pair.passages], "reasons": list(pair.reasons)}
+                         for p in pair.passages], "reasons": list(pair.reasons),
+            "credit": pair.credit}
 
 
 def _pair_from(record: dict):
@@ -225,7 +226,13 @@ def _pair_from(record: dict):
     return Pair(record["a"], record["b"], record["verdict"], record["source"],
                 record["source_reason"], record["extent"], dict(record["scores"]),
                 tuple(Passage(*p) for p in record["passages"]), tuple(record["reasons"]),
-                record["pair_id"])
+                record["pair_id"], _credit_from(record["credit"]))
+
+
+def _credit_from(credit):
+    if credit is None:
+        return None
+    return {**credit, "evidence": [tuple(span) for span in credit["evidence"]]}
 
 
 def load_judgements(folder: Path) -> Judgements:
