@@ -41,11 +41,11 @@ def _light_edit(text: str) -> str:
 
 # --- pairs.json and pairs.csv (report/tables.py) -------------------------------------------
 
-@pytest.fixture(scope="module")
-def scanned(tmp_path_factory):
+@pytest.fixture
+def scanned(tmp_path):
     """A scan through the CLI of a folder with a light edit (its copy named like a formula)
-    and one file that is skipped."""
-    tmp = tmp_path_factory.mktemp("scan")
+    and one file that is skipped (one scan per test: mutmut maps each test to the code it runs)."""
+    tmp = tmp_path
     folder = tmp / "in"
     folder.mkdir()
     text = _article(21)
