@@ -13,7 +13,7 @@ An engine (``engines.local.judge_pairs``) runs them over many pairs in worker pr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
@@ -60,6 +60,7 @@ class Prepared:
     word_shingles: np.ndarray
     content_keys: np.ndarray
     quotes: tuple = ()
+    function_ngrams: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
 
     @property
     def analysis(self) -> Analysis:
@@ -104,7 +105,7 @@ def _prepared(doc: Document, config: Config, furniture: frozenset, topic, analys
     topic = np.empty(0, dtype=np.uint32) if topic is None else topic
     side = Side(analysis, keep, topic, forms, stems, compiled=stems is not None,
                 token_weights=weights, topic_damping=config.topic_damping)
-    return Prepared(doc, side, spans, words, keys, quote_spans(doc.text))
+    return Prepared(doc, side, spans, words, keys, quote_spans(doc.text), _function_ngrams(side))
 
 
 def pair_scores(pa: Prepared, pb: Prepared, config: Config) -> tuple[dict, list]:
@@ -150,7 +151,7 @@ def pair_scores(pa: Prepared, pb: Prepared, config: Config) -> tuple[dict, list]
     scores["exact_passages"] = len(exact)
     scores["quote_passages"] = len(word_for_word) - len(exact)
     scores["paraphrase_passages"] = len(passages) - len(word_for_word)
-    fa, fb = _function_ngrams(a), _function_ngrams(b)
+    fa, fb = pa.function_ngrams, pb.function_ngrams
     shared_function = overlap(fa, fb)
     scores["function_containment_a_in_b"] = _share(shared_function, len(fa))
     scores["function_containment_b_in_a"] = _share(shared_function, len(fb))
