@@ -222,3 +222,21 @@ def test_a_republished_licensed_agency_story_is_not_flagged(tmp_path, published)
     cfg = tmp_path / "settings.toml"
     cfg.write_text('licensed_sources = ["afp"]\n', encoding="utf-8")
     assert _run("check", archive, republished, "--config", cfg).returncode == 0
+
+
+def test_an_archive_moves_through_export_and_import_with_its_decisions(tmp_path, published):
+    archive = tmp_path / "a.db"
+    assert _run("archive", "add", archive, published).returncode == 0
+    (match,) = json.loads(_run("check", archive, CORPUS / SEED_REWRITE, "--json").stdout)
+    assert _run("review", archive, match["pair_id"], "credited", "--by", "li").returncode == 0
+    dump = tmp_path / "dump.jsonl"
+    exported = _run("archive", "export", archive, dump)
+    assert exported.returncode == 0, exported.stderr
+    kinds = [json.loads(line)["kind"] for line in dump.read_text(encoding="utf-8").splitlines()]
+    assert kinds.count("article") == 4 and kinds.count("decision") == 1
+    moved = tmp_path / "moved.db"
+    imported = _run("archive", "import", moved, dump)
+    assert imported.returncode == 0, imported.stderr
+    again = _run("check", moved, CORPUS / SEED_REWRITE)
+    assert again.returncode == 0 and "credited by li" in again.stdout
+    assert _run("archive", "import", moved, dump).returncode == 2   # not into a full archive

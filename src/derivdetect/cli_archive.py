@@ -81,6 +81,37 @@ def register(app: typer.Typer, config_of, fail) -> None:
                 typer.echo(f"  skipped {for_terminal(item.path)}: {for_terminal(item.reason)}",
                            err=True)
 
+    @archive_app.command("export")
+    def export(archive: Path = typer.Argument(..., help="Archive file."),
+               target: Path = typer.Argument(..., help="JSON Lines file to write.")) -> None:
+        """Write every article version, decision and change to a JSON Lines file (to move,
+        back up or rebuild the archive with new settings)."""
+        from .engines.archive import export_archive
+        from .store.archive import Archive
+
+        try:
+            with Archive(archive, create=False) as store:
+                count = export_archive(store, target)
+        except DerivDetectError as exc:
+            fail(exc)
+        typer.echo(f"{count:,} records written to {for_terminal(str(target))}", err=True)
+
+    @archive_app.command("import")
+    def import_(archive: Path = typer.Argument(..., help="New archive file."),
+                source: Path = typer.Argument(..., help="JSON Lines file of 'archive export'."),
+                config_file: Optional[Path] = typer.Option(None, "--config", help="TOML settings.")
+                ) -> None:
+        """Rebuild an archive from an export (texts sketched again with these settings)."""
+        from .engines.archive import import_archive, open_archive
+
+        try:
+            config = config_of(config_file)
+            with open_archive(archive, config) as store:
+                count = import_archive(store, source, config)
+        except DerivDetectError as exc:
+            fail(exc)
+        typer.echo(f"{count:,} records read into {for_terminal(str(archive))}", err=True)
+
     @app.command(epilog=CHECK_EXIT)
     def check(archive: Path = typer.Argument(..., help="Archive file."),
               articles: List[Path] = typer.Argument(..., help="Articles to check (files, "

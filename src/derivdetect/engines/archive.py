@@ -205,3 +205,46 @@ def queue(archive: Archive, state: Optional[str] = "unreviewed") -> list:
 
 def dumps(matches: list) -> str:
     return json.dumps([m.to_dict() for m in matches], ensure_ascii=True, indent=1)
+
+
+def export_archive(archive: Archive, path) -> int:
+    """Write every article version, decision and change of ``archive`` to the JSON Lines
+    file ``path`` (atomically: a temporary name, then renamed). Returns the records written."""
+    from ..store.archive import export_records
+    from ..store.files import atomic_write
+
+    lines = [json.dumps(r, ensure_ascii=True) for r in export_records(archive)]
+    atomic_write(path, "\n".join(lines) + ("\n" if lines else ""))
+    return len(lines)
+
+
+def import_archive(archive: Archive, path, config: Config) -> int:
+    """Load a file of :func:`export_archive` into an empty ``archive``, sketching the texts
+    with ``config`` (an archive rebuilt with new settings), in one transaction."""
+    if archive.count():
+        raise ArchiveError(f"{archive.path}: not empty; import into a new archive file")
+    records = []
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.strip():
+                    records.append(json.loads(line))
+    except OSError as exc:
+        raise ArchiveError(f"{path}: cannot read ({exc.strerror})") from None
+    except ValueError as exc:
+        raise ArchiveError(f"{path}:{number}: not a JSON line ({exc})") from None
+    texts = [r["text"] for r in records if r.get("kind") == "article"]
+    sketches = sketch_texts(texts, config)
+    row = 0
+    try:
+        with archive.transaction():
+            for record in records:
+                if record.get("kind") == "article":
+                    archive.restore(record, sketches.take([row]))
+                    row += 1
+                else:
+                    archive.restore(record, None)
+    except (KeyError, TypeError) as exc:
+        raise ArchiveError(f"{path}: not a derivdetect archive export ({exc!r} missing)") \
+            from None
+    return len(records)

@@ -224,6 +224,35 @@ class Archive:
                          table.lines_of(i).tobytes(), table.stems_of(i).tobytes(), row))
         return len(rows)
 
+    def restore(self, record: dict, sketch: Optional[Sketches]) -> None:
+        """Put back one record of :func:`export_records` (an article with its ``sketch``,
+        a decision or a change), as it was. Call inside a transaction."""
+        kind = record["kind"]
+        if kind == "article":
+            row = self.db.execute(
+                "INSERT INTO articles (id, version, current, content_hash, format, path, "
+                "title, date, url, byline, encoding, text, added) VALUES "
+                "(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                tuple(record[k] for k in ("id", "version", "current", "content_hash",
+                                          "format", "path", "title", "date", "url", "byline",
+                                          "encoding", "text", "added"))).lastrowid
+            self.db.execute("INSERT INTO sketches (row, signature, keys, lines, stems) "
+                            "VALUES (?,?,?,?,?)",
+                            (row, sketch.signatures[0].tobytes(), sketch.keys_of(0).tobytes(),
+                             sketch.lines_of(0).tobytes(), sketch.stems_of(0).tobytes()))
+        elif kind == "decision":
+            self.db.execute("INSERT OR REPLACE INTO decisions (a, b, state, note, by, at, "
+                            "pair_id, seen_words) VALUES (?,?,?,?,?,?,?,?)",
+                            tuple(record[k] for k in ("a", "b", "state", "note", "by", "at",
+                                                      "pair_id", "seen_words")))
+        elif kind == "change":
+            self.db.execute("INSERT INTO history (a, b, pair_id, at, by, old, new, note) "
+                            "VALUES (?,?,?,?,?,?,?,?)",
+                            tuple(record[k] for k in ("a", "b", "pair_id", "at", "by", "old",
+                                                      "new", "note")))
+        else:
+            raise ArchiveError(f"unknown record kind {kind!r}")
+
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM articles WHERE current").fetchone()[0]
 
@@ -307,3 +336,24 @@ class _Transaction:
             self.db.execute("COMMIT")
         else:
             self.db.execute("ROLLBACK")
+
+
+def export_records(archive: Archive):
+    """Every stored version of every article, then every decision and every change of the
+    history, as JSON-ready records (``{"kind": "article" | "decision" | "change", ...}``):
+    what ``derivdetect archive export`` writes, one per line. Sketches are left out: they
+    are rebuilt from the texts with the settings of the archive that imports them."""
+    for row in archive.db.execute(
+            "SELECT id, version, current, content_hash, format, path, title, date, url, "
+            "byline, encoding, text, added FROM articles ORDER BY row"):
+        yield {"kind": "article", **dict(zip(
+            ("id", "version", "current", "content_hash", "format", "path", "title", "date",
+             "url", "byline", "encoding", "text", "added"), row))}
+    for row in archive.db.execute("SELECT a, b, state, note, by, at, pair_id, seen_words "
+                                  "FROM decisions ORDER BY a, b"):
+        yield {"kind": "decision", **dict(zip(
+            ("a", "b", "state", "note", "by", "at", "pair_id", "seen_words"), row))}
+    for row in archive.db.execute("SELECT a, b, pair_id, at, by, old, new, note FROM history "
+                                  "ORDER BY n"):
+        yield {"kind": "change", **dict(zip(
+            ("a", "b", "pair_id", "at", "by", "old", "new", "note"), row))}
