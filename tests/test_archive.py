@@ -240,3 +240,25 @@ def test_an_archive_moves_through_export_and_import_with_its_decisions(tmp_path,
     again = _run("check", moved, CORPUS / SEED_REWRITE)
     assert again.returncode == 0 and "credited by li" in again.stdout
     assert _run("archive", "import", moved, dump).returncode == 2   # not into a full archive
+
+
+def test_checking_meter_stories_against_an_archive_of_the_rest_matches_the_scan(tmp_path):
+    """METER show-business: every PA text and all but a few stories archived, those stories
+    checked. Their pairs are the scan's pairs of the whole corpus, field for field."""
+    from test_golden import METER, meter_documents, meter_scan
+
+    if not METER.exists():
+        pytest.skip(f"METER data not found at {METER}")
+    config = Config(encoding="latin-1", workers=1)
+    docs = meter_documents()
+    stories = [d for d in docs if d.id.startswith("newspapers/")]
+    checked = stories[::25]
+    checked_ids = {d.id for d in checked}
+    with open_archive(tmp_path / "meter.db", config) as archive:
+        add_articles(archive, (d for d in docs if d.id not in checked_ids), config)
+        matches = check_articles(archive, checked, config)
+    expected = {frozenset((p.a, p.b)): p for p in meter_scan()
+                if p.a in checked_ids or p.b in checked_ids}
+    got = {frozenset((m.pair.a, m.pair.b)): m.pair for m in matches}
+    assert len(checked) >= 6 and expected
+    assert got == expected
