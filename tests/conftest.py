@@ -37,3 +37,13 @@ def random_article(rng: random.Random, sentences: int = 6) -> str:
         rng.shuffle(words)
         out.append(" ".join(words).capitalize() + ".")
     return "\n\n".join(" ".join(out[i:i + 2]) for i in range(0, len(out), 2)) + "\n"
+
+
+def own_words(seed: int, sentences: int = 12) -> str:
+    """An article in a vocabulary of its own (no stopwords): it shares no word with the
+    article of another seed."""
+    rng = random.Random(seed)
+    vocabulary = [f"{chr(97 + seed % 26)}{rng.randrange(10**6)}" for _ in range(200)]
+    out = [" ".join(rng.choice(vocabulary) for _ in range(16)).capitalize() + "."
+           for _ in range(sentences)]
+    return "\n\n".join(" ".join(out[i:i + 2]) for i in range(0, len(out), 2)) + "\n"

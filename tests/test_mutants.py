@@ -12,7 +12,7 @@ import random
 import pytest
 from typer.testing import CliRunner
 
-from conftest import random_article
+from conftest import own_words, random_article
 from derivdetect import Config
 from derivdetect.cli import app
 from derivdetect.models import Document, Pair, Passage
@@ -386,15 +386,6 @@ def test_dates_that_cannot_be_told_apart_fall_back_to_cover_and_say_so():
 
 # --- judge.pair_scores: the scores of pairs.json -----------------------------------------------
 
-def _own_words(seed: int, sentences: int = 12) -> str:
-    """An article in a vocabulary of its own (no stopwords): it shares no word with another's."""
-    rng = random.Random(seed)
-    vocabulary = [f"{chr(97 + seed % 26)}{rng.randrange(10**6)}" for _ in range(200)]
-    out = [" ".join(rng.choice(vocabulary) for _ in range(16)).capitalize() + "."
-           for _ in range(sentences)]
-    return "\n\n".join(" ".join(out[i:i + 2]) for i in range(0, len(out), 2)) + "\n"
-
-
 def test_the_same_text_is_one_run_as_long_as_the_text():
     text = _article(6)
     s = compare_documents(_doc("a.txt", text), _doc("b.txt", text), CONFIG).scores
@@ -405,7 +396,7 @@ def test_the_same_text_is_one_run_as_long_as_the_text():
 
 
 def test_texts_with_nothing_in_common_score_zero_everywhere():
-    s = compare_documents(_doc("a.txt", _own_words(7)), _doc("b.txt", _own_words(8)),
+    s = compare_documents(_doc("a.txt", own_words(7)), _doc("b.txt", own_words(8)),
                           CONFIG).scores
     for key in ("coverage_a", "exact_coverage_a", "paraphrase_coverage_a", "aligned_words_a",
                 "aligned_sentences_a", "longest_exact_words", "in_order_share",

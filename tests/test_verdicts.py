@@ -8,7 +8,7 @@ import random
 
 from typer.testing import CliRunner
 
-from conftest import random_article
+from conftest import own_words, random_article
 from derivdetect import Config
 from derivdetect.cli import app
 from derivdetect.models import Document, Pair
@@ -25,15 +25,6 @@ def _doc(name: str, text: str, date=None) -> Document:
 
 def _article(seed: int, sentences: int = 12) -> str:
     return random_article(random.Random(seed), sentences)
-
-
-def _own_words(seed: int, sentences: int = 12) -> str:
-    """An article in a vocabulary of its own: it shares no word with another seed's."""
-    rng = random.Random(seed)
-    vocabulary = [f"{chr(97 + seed % 26)}{rng.randrange(10**6)}" for _ in range(200)]
-    out = [" ".join(rng.choice(vocabulary) for _ in range(16)).capitalize() + "."
-           for _ in range(sentences)]
-    return "\n\n".join(" ".join(out[i:i + 2]) for i in range(0, len(out), 2)) + "\n"
 
 
 def _light_edit(text: str) -> str:
@@ -54,8 +45,8 @@ def test_a_light_edit_is_a_near_duplicate_and_the_same_text_is_verbatim():
 def test_a_lift_of_a_whole_brief_into_a_long_article_is_partial_reuse_of_it():
     """The long article took all of the earlier brief and is mostly its own: the copy (the
     long one, named by the dates) is partially derived, though the brief is wholly inside."""
-    brief = _own_words(2, 6)
-    long = _own_words(3, 30) + "\n\n" + brief + "\n\n" + _own_words(4, 30)
+    brief = own_words(2, 6)
+    long = own_words(3, 30) + "\n\n" + brief + "\n\n" + own_words(4, 30)
     dated = compare_documents(_doc("a.txt", brief, "2024-01-01"),
                               _doc("b.txt", long, "2024-01-02"), CONFIG)
     assert dated.verdict == "derivative" and dated.source == "a.txt"
@@ -67,13 +58,13 @@ def test_a_lift_of_a_whole_brief_into_a_long_article_is_partial_reuse_of_it():
 
 
 def test_some_shared_sentences_are_related_and_none_unrelated():
-    mine = _own_words(5, 12).split("\n\n")
-    theirs = _own_words(6, 12).split("\n\n")
+    mine = own_words(5, 12).split("\n\n")
+    theirs = own_words(6, 12).split("\n\n")
     theirs[2] = mine[2]                          # one paragraph of two sentences in common
     related = compare_documents(_doc("a.txt", "\n\n".join(mine)),
                                 _doc("b.txt", "\n\n".join(theirs)), CONFIG)
     assert related.verdict == "related", related.reasons
-    unrelated = compare_documents(_doc("a.txt", _own_words(7)), _doc("b.txt", _own_words(8)),
+    unrelated = compare_documents(_doc("a.txt", own_words(7)), _doc("b.txt", own_words(8)),
                                   CONFIG)
     assert unrelated.verdict == "unrelated", unrelated.reasons
 

@@ -20,16 +20,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .classify import derived_side
+
 MODEL_FILE = Path(__file__).with_name("reuse_model.json")
-
-
-def _derived(scores: dict) -> tuple:
-    ca, cb = scores["coverage_a"], scores["coverage_b"]
-    if abs(ca - cb) < 1e-9:
-        side = "a" if scores.get("words_a", 0) <= scores.get("words_b", 0) else "b"
-    else:
-        side = "a" if ca > cb else "b"
-    return side, ("b" if side == "a" else "a")
 
 
 def reuse_features(scores: dict) -> dict:
@@ -39,7 +32,8 @@ def reuse_features(scores: dict) -> dict:
     since on the training data they stand for how METER's briefs were sampled (short
     stories there are mostly derived; in a newsroom short briefs are as often
     independent)."""
-    d, o = _derived(scores)
+    d = derived_side(scores)
+    o = "b" if d == "a" else "a"
     sentences = max(1, scores.get(f"sentences_{d}", 0))
     return {
         "prose_coverage": scores[f"prose_coverage_{d}"],

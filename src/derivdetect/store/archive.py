@@ -169,11 +169,12 @@ class Archive:
             "date, url, byline, encoding, text, added) VALUES (?,?,1,?,?,?,?,?,?,?,?,?,?)",
             (doc.id, version, doc.content_hash, doc.format, doc.path, doc.title, doc.date,
              doc.url, doc.byline, doc.encoding, doc.text, _now())).lastrowid
-        self.db.execute("INSERT INTO sketches (row, signature, keys, lines, stems) "
-                        "VALUES (?,?,?,?,?)",
-                        (row, sketch.signatures[0].tobytes(), sketch.keys_of(0).tobytes(),
-                         sketch.lines_of(0).tobytes(), sketch.stems_of(0).tobytes()))
+        self._insert_sketch(row, sketch)
         return "updated" if found else "added"
+
+    def _insert_sketch(self, row: int, sketch: Sketches) -> None:
+        self.db.execute("INSERT INTO sketches (row, signature, keys, lines, stems) "
+                        "VALUES (?,?,?,?,?)", (row, *_blobs(sketch, 0)))
 
     def documents(self) -> list:
         """The current version of every article, in archive order, without its text
@@ -219,9 +220,7 @@ class Archive:
                 for i, (row, _) in enumerate(batch):
                     self.db.execute(
                         "UPDATE sketches SET signature = ?, keys = ?, lines = ?, stems = ? "
-                        "WHERE row = ?",
-                        (table.signatures[i].tobytes(), table.keys_of(i).tobytes(),
-                         table.lines_of(i).tobytes(), table.stems_of(i).tobytes(), row))
+                        "WHERE row = ?", (*_blobs(table, i), row))
         return len(rows)
 
     def restore(self, record: dict, sketch: Optional[Sketches]) -> None:
@@ -236,10 +235,7 @@ class Archive:
                 tuple(record[k] for k in ("id", "version", "current", "content_hash",
                                           "format", "path", "title", "date", "url", "byline",
                                           "encoding", "text", "added"))).lastrowid
-            self.db.execute("INSERT INTO sketches (row, signature, keys, lines, stems) "
-                            "VALUES (?,?,?,?,?)",
-                            (row, sketch.signatures[0].tobytes(), sketch.keys_of(0).tobytes(),
-                             sketch.lines_of(0).tobytes(), sketch.stems_of(0).tobytes()))
+            self._insert_sketch(row, sketch)
         elif kind == "decision":
             self.db.execute("INSERT OR REPLACE INTO decisions (a, b, state, note, by, at, "
                             "pair_id, seen_words) VALUES (?,?,?,?,?,?,?,?)",
@@ -314,6 +310,12 @@ class Archive:
         """Every remembered flag, strongest first."""
         return [json.loads(r[0]) for r in self.db.execute(
             "SELECT record FROM flags ORDER BY strength DESC, pair_id")]
+
+
+def _blobs(table: Sketches, i: int) -> tuple:
+    """Row ``i`` of a sketch table as the four blobs of the ``sketches`` table."""
+    return (table.signatures[i].tobytes(), table.keys_of(i).tobytes(),
+            table.lines_of(i).tobytes(), table.stems_of(i).tobytes())
 
 
 class _Transaction:

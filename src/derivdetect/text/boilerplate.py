@@ -146,7 +146,7 @@ def boilerplate_spans(text: str, lines: tuple, furniture: frozenset, max_words: 
     for start, end in _physical_lines(text):
         if FURNITURE_RE.match(text[start:end]):
             spans.append((start, end))
-    return tuple(_merge(spans))
+    return merge_spans(spans)
 
 
 def _repeated_lines(text: str):
@@ -164,14 +164,15 @@ def _repeated_lines(text: str):
             yield from spans
 
 
-def _merge(spans: list) -> list:
+def merge_spans(spans) -> tuple:
+    """``(start, end)`` spans sorted, with overlapping and touching ones merged."""
     merged: list = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
             merged.append((start, end))
-    return merged
+    return tuple(merged)
 
 
 def token_mask(starts: np.ndarray, spans: tuple) -> np.ndarray:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import regex
 
+from .boilerplate import merge_spans
+
 _PAIRED = (("“", "”"), ("„", "“"), ("„", "”"), ("«", "»"), ("»", "«"), ("‹", "›"),
            ("「", "」"), ("『", "』"), ("``", "''"))
 _MAX_QUOTE = 2000
@@ -43,10 +45,4 @@ def quote_spans(text: str) -> tuple:
     for pattern in (_PAIRED_RE, _CURLY_SINGLE_RE, _STRAIGHT_DOUBLE_RE, _STRAIGHT_SINGLE_RE,
                     _DIALOGUE_RE):
         spans.extend(m.span() for m in pattern.finditer(text))
-    merged: list = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return tuple(merged)
+    return merge_spans(spans)
