@@ -150,11 +150,11 @@ def _match(archive: Archive, pair: Pair, checked: set, licensed: Optional[str]) 
         source = pair.source or (pair.b if which == pair.a else pair.a)
         return Match(pair, "licensed", f"the source {source} is {licensed}, in "
                      "licensed_sources", which)
-    state, reason = _state(decision, _aligned_words(pair.scores))
+    state, reason = review_state(decision, aligned_words(pair.scores))
     return Match(pair, state, reason, which)
 
 
-def _state(decision, words: int) -> tuple:
+def review_state(decision, words: int) -> tuple:
     """The review state of a pair now, and why: its decision, unless the derived text now
     shares materially more words than when the decision was taken."""
     if decision is None or decision.state == "unreviewed":
@@ -168,7 +168,7 @@ def _state(decision, words: int) -> tuple:
                             + (f": {decision.note}" if decision.note else ""))
 
 
-def _aligned_words(scores: dict) -> int:
+def aligned_words(scores: dict) -> int:
     return int(scores.get(f"aligned_words_{derived_side(scores)}", 0))
 
 
@@ -186,7 +186,7 @@ def review(archive: Archive, pair_id: str, state: str, note: Optional[str] = Non
     if flag is None:
         raise ArchiveError(f"{archive.path}: no flagged pair {pair_id!r}; "
                            "'derivdetect queue ARCHIVE' lists them")
-    archive.decide(flag["a"], flag["b"], pair_id, state, _aligned_words(flag["scores"]),
+    archive.decide(flag["a"], flag["b"], pair_id, state, aligned_words(flag["scores"]),
                    note, by)
     return {**flag, "state": state}
 
@@ -196,8 +196,8 @@ def queue(archive: Archive, state: Optional[str] = "unreviewed") -> list:
     current state."""
     out = []
     for flag in archive.flags():
-        current, reason = _state(archive.decision(flag["a"], flag["b"]),
-                                 _aligned_words(flag["scores"]))
+        current, reason = review_state(archive.decision(flag["a"], flag["b"]),
+                                       aligned_words(flag["scores"]))
         if state is None or current == state:
             out.append({**flag, "state": current, "state_reason": reason})
     return out
