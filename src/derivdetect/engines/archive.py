@@ -15,16 +15,14 @@ import json
 from dataclasses import dataclass, replace
 from typing import Iterable, Optional
 
-import numpy as np
-
 from ..config import Config
 from ..models import Document, Pair
 from ..stages.classify import derived_side
-from ..stages.corpus import candidate_stage
 from ..stages.credit import outlet_names
-from ..stages.sketch import Sketches, sketch_texts
+from ..stages.sketch import sketch_texts
 from ..store.archive import STATES, Archive, ArchiveError
 from ..store.cache import fingerprint
+from .archive_index import ArchiveIndex, lookup_corpus
 from .local import judge_pairs
 
 #: A reviewed pair is flagged again when a later version's derived text has more aligned
@@ -97,31 +95,26 @@ def add_articles(archive: Archive, docs: Iterable[Document], config: Config) -> 
     return Added(**counts)
 
 
-def check_articles(archive: Archive, docs: list, config: Config) -> list:
+def check_articles(archive: Archive, docs: list, config: Config,
+                   index: Optional[ArchiveIndex] = None) -> list:
     """Judge each of ``docs`` against the archive: one :class:`Match` per reported pair that
     involves one of them, strongest first. An archived article with the id of a checked one
-    is left out (the checked text is its new version)."""
+    is left out (the checked text is its new version). ``index``: the archive's key index,
+    kept between checks by a long-running process (made here when not given)."""
     if not docs:
         return []
-    archived = archive.documents()
+    if index is None:
+        index = ArchiveIndex(config)
+    index.refresh(archive)
     checked_ids = {d.id for d in docs}
-    keep = [i for i, d in enumerate(archived) if d.id not in checked_ids]
-    stored = archive.sketches(config.num_perm)
-    if len(keep) < len(archived):
-        stored = stored.take(keep)
     new = sketch_texts([d.text for d in docs], config)
-    sketches = Sketches.concat([stored, new], config.num_perm)
-    corpus = [archived[i] for i in keep] + list(docs)
-    first_new = len(keep)
-    found = candidate_stage([d.content_hash for d in corpus], sketches, config)
-    involved = found.pairs[(found.pairs >= first_new).any(axis=1)] if len(found.pairs) else \
-        found.pairs
-    found = replace(found, pairs=np.asarray(involved, dtype=np.int64).reshape(-1, 2))
+    looked = lookup_corpus(index, archive, docs, new, config)
+    corpus, rows = looked.docs, looked.rows
 
     def text_of(i: int) -> str:
-        return archive.text_of(keep[i]) if i < first_new else corpus[i].text
+        return archive.text_at(rows[i]) if rows[i] >= 0 else corpus[i].text
 
-    judged = judge_pairs(corpus, found, config, text_of=text_of)
+    judged = judge_pairs(corpus, looked.found, config, text_of=text_of)
     by_id = {d.id: i for i, d in enumerate(corpus)}
     licensed = {name.casefold() for name in config.licensed_sources}
 

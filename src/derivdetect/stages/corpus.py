@@ -73,15 +73,28 @@ def topic_words(sketches: Sketches, candidates: np.ndarray, config: Config) -> d
         partners.setdefault(j, []).append(i)
     out = {}
     for i, around in partners.items():
-        group = [i] + sorted(around)[:config.topic_max_group - 1]
-        if len(group) < config.topic_min_partners + 1:
-            continue
-        ids, counts = np.unique(np.concatenate([sketches.stems_of(k) for k in group]),
-                                return_counts=True)
-        topic = ids[counts >= config.topic_min_share * len(group)]
-        if len(topic):
+        topic = topic_of_group([sketches.stems_of(k) for k in topic_group(i, around, config)],
+                               config)
+        if topic is not None:
             out[i] = topic
     return out
+
+
+def topic_group(i: int, partners, config: Config) -> list:
+    """The texts whose stems make document ``i``'s topic words: itself and its first
+    ``topic_max_group - 1`` candidate partners in corpus order."""
+    return [i] + sorted(partners)[:config.topic_max_group - 1]
+
+
+def topic_of_group(stem_lists: list, config: Config) -> Optional[np.ndarray]:
+    """The topic words of a group of texts (:func:`topic_group`, their stems): stems in at
+    least ``topic_min_share`` of them, when there are at least ``topic_min_partners``
+    partners; None otherwise."""
+    if len(stem_lists) < config.topic_min_partners + 1:
+        return None
+    ids, counts = np.unique(np.concatenate(stem_lists), return_counts=True)
+    topic = ids[counts >= config.topic_min_share * len(stem_lists)]
+    return topic if len(topic) else None
 
 
 def same_bytes_pairs(content_hashes: list) -> np.ndarray:

@@ -195,19 +195,68 @@ class Archive:
         """The sketches of the last :meth:`documents`, in that order."""
         if not self._rows:
             return empty_sketches(num_perm)
-        parts = {name: [] for name in ("signatures", "keys", "lines", "stems")}
-        for signature, keys, lines, stems in self.db.execute(
-                "SELECT s.signature, s.keys, s.lines, s.stems FROM sketches s JOIN articles a "
-                "ON a.row = s.row WHERE a.current ORDER BY a.row"):
-            parts["signatures"].append(np.frombuffer(signature, SKETCH_FIELDS["signatures"]))
-            parts["keys"].append(np.frombuffer(keys, SKETCH_FIELDS["keys"]))
-            parts["lines"].append(np.frombuffer(lines, SKETCH_FIELDS["lines"]))
-            parts["stems"].append(np.frombuffer(stems, SKETCH_FIELDS["stems"]))
-        table = {"signatures": np.stack(parts["signatures"])}
-        for name, ends in (("keys", "key_ends"), ("lines", "line_ends"), ("stems", "stem_ends")):
-            table[name] = np.concatenate(parts[name]).astype(SKETCH_FIELDS[name])
-            table[ends] = np.cumsum([len(v) for v in parts[name]]).astype(np.int64)
-        return Sketches(**table)
+        return _sketch_table(self.db.execute(
+            "SELECT s.signature, s.keys, s.lines, s.stems FROM sketches s JOIN articles a "
+            "ON a.row = s.row WHERE a.current ORDER BY a.row"), num_perm)
+
+    # ------------------------------------------------------------------ lookups by row
+
+    def change_token(self) -> tuple:
+        """Changes whenever an article is added or superseded, by any process: the last
+        row and the number of superseded versions (both read from indexes)."""
+        last = self.db.execute("SELECT max(row) FROM articles").fetchone()[0] or 0
+        dead = self.db.execute("SELECT count(*) FROM articles WHERE current = 0").fetchone()[0]
+        return last, dead
+
+    def sketches_after(self, row: int, num_perm: int) -> tuple:
+        """``(rows, content hashes, Sketches)`` of the current articles after ``row``."""
+        found = self.db.execute(
+            "SELECT a.row, a.content_hash, s.signature, s.keys, s.lines, s.stems FROM "
+            "articles a JOIN sketches s ON s.row = a.row WHERE a.row > ? AND a.current "
+            "ORDER BY a.row", (row,)).fetchall()
+        rows = np.array([r[0] for r in found], dtype=np.int64)
+        table = _sketch_table((r[2:] for r in found), num_perm) if found else \
+            empty_sketches(num_perm)
+        return rows, [r[1] for r in found], table
+
+    def superseded_rows(self) -> np.ndarray:
+        """The rows of versions that are no longer current."""
+        return np.array([r[0] for r in self.db.execute(
+            "SELECT row FROM articles WHERE current = 0")], dtype=np.int64)
+
+    def current_rows(self, ids: Iterable[str]) -> list:
+        """The rows of the current versions of the articles ``ids`` that are archived."""
+        out = []
+        for article_id in ids:
+            found = self.current_version(article_id)
+            if found:
+                out.append(found[0])
+        return out
+
+    def documents_at(self, rows: list) -> list:
+        """The articles at ``rows``, in that order, without their text (``text_at``)."""
+        out = []
+        for row in rows:
+            r = self.db.execute(
+                "SELECT id, path, title, date, url, byline, encoding, format, content_hash, "
+                "length(text) FROM articles WHERE row = ?", (int(row),)).fetchone()
+            out.append(Document(r[0], r[1], "", *r[2:]))
+        return out
+
+    def text_at(self, row: int) -> str:
+        return self.db.execute("SELECT text FROM articles WHERE row = ?",
+                               (int(row),)).fetchone()[0]
+
+    def sketches_at(self, rows: list, num_perm: int) -> Sketches:
+        """The sketches of the articles at ``rows``, in that order."""
+        if not len(rows):
+            return empty_sketches(num_perm)
+        blobs = []
+        for row in rows:
+            blobs.append(self.db.execute(
+                "SELECT signature, keys, lines, stems FROM sketches WHERE row = ?",
+                (int(row),)).fetchone())
+        return _sketch_table(blobs, num_perm)
 
     def resketch(self, sketch_texts) -> int:
         """Sketch every stored version again (``sketch_texts(list of texts)``: one row per
@@ -310,6 +359,21 @@ class Archive:
         """Every remembered flag, strongest first."""
         return [json.loads(r[0]) for r in self.db.execute(
             "SELECT record FROM flags ORDER BY strength DESC, pair_id")]
+
+
+def _sketch_table(blob_rows, num_perm: int) -> Sketches:
+    """A sketch table from rows of the four blobs of the ``sketches`` table."""
+    parts = {name: [] for name in ("signatures", "keys", "lines", "stems")}
+    for blobs in blob_rows:
+        for name, blob in zip(parts, blobs):
+            parts[name].append(np.frombuffer(blob, SKETCH_FIELDS[name]))
+    if not parts["signatures"]:
+        return empty_sketches(num_perm)
+    table = {"signatures": np.stack(parts["signatures"])}
+    for name, ends in (("keys", "key_ends"), ("lines", "line_ends"), ("stems", "stem_ends")):
+        table[name] = np.concatenate(parts[name]).astype(SKETCH_FIELDS[name])
+        table[ends] = np.cumsum([len(v) for v in parts[name]]).astype(np.int64)
+    return Sketches(**table)
 
 
 def _blobs(table: Sketches, i: int) -> tuple:

@@ -1,0 +1,157 @@
+"""The archive's candidate keys in memory: what makes a check of one article against 100,000
+archived ones take milliseconds instead of a corpus stage over every stored sketch.
+
+An :class:`ArchiveIndex` is built from the stored sketches on first use (about 2.5 KB of
+sorted keys per article) and kept in step with the archive before each check: articles added
+since, by this process or any other, become a new small segment; small segments are merged
+as they accumulate (each article is re-sorted about log2(segments) times); superseded
+versions are masked out. :func:`lookup_corpus` then runs ``stages.lookup`` for the checked
+articles and builds the :class:`~derivdetect.stages.corpus.Candidates` a scan of the
+archive and the checked articles would give, over just the documents that judging needs.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config import Config
+from ..stages.corpus import Candidates, furniture_digests, topic_group, topic_of_group
+from ..stages.lookup import (
+    common_lines_among,
+    merge_segments,
+    partners,
+    probe_of,
+    segment_of,
+)
+from ..stages.sketch import Sketches
+from ..store.archive import Archive
+
+#: Segments are merged while the newest holds at least this share of the one before it.
+MERGE_SHARE = 0.25
+
+
+@dataclass(frozen=True, eq=False)
+class LookupCorpus:
+    """What judging needs for one check: the documents involved (``rows``: archive rows, or
+    -1 for a checked article; ``docs`` in corpus order, archived ones without their text)
+    and the :class:`Candidates` over them (local indexes)."""
+
+    rows: list
+    docs: list
+    found: Candidates
+
+
+class ArchiveIndex:
+    """The sorted candidate keys of an archive's current articles (see the module's
+    docstring). One per process; safe to share between threads."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.segments: list = []
+        self.last_row = 0
+        self.dead = np.empty(0, dtype=np.int64)
+        self.token = None
+        self.lock = threading.Lock()
+
+    @property
+    def nbytes(self) -> int:
+        return sum(s.nbytes for s in self.segments)
+
+    @property
+    def articles(self) -> int:
+        return sum(len(s) for s in self.segments) - len(self.dead)
+
+    def refresh(self, archive: Archive) -> None:
+        """Bring the index up to date with ``archive``: new articles in, superseded out."""
+        with self.lock:
+            token = archive.change_token()
+            if token == self.token:
+                return
+            rows, hashes, table = archive.sketches_after(self.last_row, self.config.num_perm)
+            if len(rows):
+                self.segments.append(segment_of(table, rows, hashes, self.config))
+                self.last_row = int(rows[-1])
+                while (len(self.segments) > 1 and len(self.segments[-1])
+                       >= MERGE_SHARE * len(self.segments[-2])):
+                    last = self.segments.pop()
+                    self.segments[-1] = merge_segments([self.segments[-1], last])
+            self.dead = archive.superseded_rows()
+            self.last_row = max(self.last_row, int(token[0]))
+            self.token = token
+
+    def snapshot(self) -> tuple:
+        """``(segments, superseded rows, last row)`` as of now, for one lookup."""
+        with self.lock:
+            return list(self.segments), self.dead, self.last_row
+
+
+def lookup_corpus(index: ArchiveIndex, archive: Archive, docs: list, new: Sketches,
+                  config: Config) -> LookupCorpus:
+    """The candidates of ``docs`` (sketched in ``new``) against the archive, with the
+    furniture and topic words a scan of the archive's current articles and ``docs`` gives.
+    An archived article with the id of a checked one is left out (the checked text is its
+    new version)."""
+    segments, dead, last_row = index.snapshot()
+    first_new = last_row + 1
+    positions = np.arange(first_new, first_new + len(docs), dtype=np.int64)
+    segments = segments + [segment_of(new, positions, [d.content_hash for d in docs], config)]
+    alive = np.ones(first_new + len(docs), dtype=bool)
+    alive[0] = False
+    alive[dead[dead < first_new]] = False
+    alive[archive.current_rows({d.id for d in docs})] = False
+    def probe(position: int):
+        if position >= first_new:
+            k = position - first_new
+            return probe_of(new, k, position, docs[k].content_hash, config)
+        i = stored_index[position]
+        return probe_of(table, i, position, hashes[i], config)
+
+    found = {int(p): partners(probe_of(new, k, p, docs[k].content_hash, config), segments,
+                              alive, config) for k, p in enumerate(positions.tolist())}
+    pairs = sorted({tuple(sorted((me, int(o)))) for me, around in found.items()
+                    for o in around.tolist()})
+    archived = sorted({p for pair in pairs for p in pair if p < first_new})
+    table, hashes, stored_index = _stored(archive, archived, config)
+    for position in archived:
+        found[position] = partners(probe(position), segments, alive, config)
+    group_rows = sorted({g for p, around in found.items()
+                         for g in topic_group(p, around.tolist(), config) if g < first_new}
+                        - set(archived))
+    extra, _, extra_index = _stored(archive, group_rows, config)
+
+    def stems(position: int) -> np.ndarray:
+        if position >= first_new:
+            return new.stems_of(position - first_new)
+        if position in stored_index:
+            return table.stems_of(stored_index[position])
+        return extra.stems_of(extra_index[position])
+
+    involved = archived + [p for p in positions.tolist() if any(p in pair for pair in pairs)]
+    local = {p: i for i, p in enumerate(involved)}
+    sketches = Sketches.concat([table, new.take([p - first_new for p in involved
+                                                 if p >= first_new])], config.num_perm)
+    furniture = common_lines_among(segments, alive, sketches.lines, config)
+    topics = {}
+    for p in involved:
+        topic = topic_of_group([stems(g) for g in topic_group(p, found[p].tolist(), config)],
+                               config)
+        if topic is not None:
+            topics[local[p]] = topic
+    local_pairs = np.array([(local[a], local[b]) for a, b in pairs],
+                           dtype=np.int64).reshape(-1, 2)
+    used = furniture_digests(sketches, furniture, range(len(involved)))
+    rows = archived + [-1] * (len(involved) - len(archived))
+    corpus = archive.documents_at(archived) + [docs[p - first_new] for p in involved
+                                               if p >= first_new]
+    return LookupCorpus(rows, corpus, Candidates(local_pairs, furniture, topics, used,
+                                                 int(sketches.nbytes)))
+
+
+def _stored(archive: Archive, rows: list, config: Config) -> tuple:
+    """``(Sketches, content hashes, {row: index})`` of archived ``rows``."""
+    table = archive.sketches_at(rows, config.num_perm)
+    hashes = [d.content_hash for d in archive.documents_at(rows)] if rows else []
+    return table, hashes, {row: i for i, row in enumerate(rows)}

@@ -1,0 +1,117 @@
+"""The archive's key index (``stages.lookup`` run by ``engines.archive_index``) against its
+reference, the scan's corpus stage over the whole corpus: the same candidate pairs, topic
+words and furniture for every checked article, also with tiny buckets and key limits that
+make every rule of the scan fire, superseded versions, checked articles already archived
+under their id, byte-identical copies and articles added by another process."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from conftest import random_article
+from derivdetect.config import Config
+from derivdetect.engines.archive import add_articles, check_articles, open_archive
+from derivdetect.engines.archive_index import ArchiveIndex, lookup_corpus
+from derivdetect.models import Document
+from derivdetect.stages.corpus import candidate_stage
+from derivdetect.stages.sketch import sketch_texts
+
+FURNITURE = "Follow us on social media for the latest news and updates"
+
+
+def _corpus(seed: int, n: int = 140) -> list:
+    rng = random.Random(seed)
+    texts = []
+    for k in range(n):
+        roll = rng.random()
+        if texts and roll < 0.3:                      # a light edit of an earlier text
+            words = rng.choice(texts).split()
+            for _ in range(rng.randint(1, 6)):
+                words[rng.randrange(len(words))] = rng.choice(("said", "told", "new", "big"))
+            texts.append(" ".join(words))
+        elif texts and roll < 0.38:                   # the same bytes
+            texts.append(rng.choice(texts))
+        elif texts and roll < 0.5:                    # half of another, then its own words
+            other = rng.choice(texts)
+            texts.append(other[: len(other) // 2] + " " + random_article(rng, 3))
+        else:
+            texts.append(random_article(rng, rng.randint(2, 8)))
+        if rng.random() < 0.4:
+            texts[-1] = texts[-1] + "\n" + FURNITURE + "\n"
+    texts[10:10] = ["* * *"] * 3                     # same bytes, no words to sketch
+    return [Document(f"d{k:03d}", f"d{k:03d}", t, content_hash=f"h{abs(hash(t))}")
+            for k, t in enumerate(texts)]
+
+
+def _by_ids(docs: list, found, config: Config, only: set) -> tuple:
+    pairs = {frozenset((docs[i].id, docs[j].id)) for i, j in found.pairs.tolist()
+             if docs[i].id in only or docs[j].id in only}
+    involved = {i for pair in found.pairs.tolist() for i in pair
+                if {docs[pair[0]].id, docs[pair[1]].id} & only}
+    topics = {docs[i].id: found.topics[i].tolist() for i in involved if i in found.topics}
+    used = {docs[i].id: found.furniture_used.get(i, "") for i in involved}
+    return pairs, topics, used
+
+
+@pytest.mark.parametrize("settings", [
+    {},
+    {"lsh_max_bucket": 3, "rewrite_max_df": 3, "boilerplate_min_docs": 4},
+    {"topic_min_partners": 1, "topic_max_group": 3, "rewrite_min_shared": 2},
+    {"lsh_threshold": 0.95, "rewrite_max_df": 3, "rewrite_min_shared": 2},
+], ids=["defaults", "small-limits", "small-topic-groups", "rewrite-keys-only"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_lookups_give_the_corpus_stage_of_the_whole_corpus(tmp_path, settings, seed):
+    config = Config(workers=1, **settings)
+    docs = _corpus(seed)
+    rng = random.Random(seed)
+    checked = rng.sample(docs, 12) + [docs[12]]
+    checked_ids = {d.id for d in checked}
+    archived = [d for d in docs if d.id not in checked_ids]
+    again = [d for d in checked[:3]]                 # already archived, under their id
+    with open_archive(tmp_path / "a.db", config) as archive:
+        add_articles(archive, archived[:60] + again, config)
+        index = ArchiveIndex(config)
+        index.refresh(archive)
+        add_articles(archive, archived[60:], config)  # after the index was built
+        updated = archived[5]
+        add_articles(archive, [Document(updated.id, updated.id, random_article(rng, 4))],
+                     config)                          # a superseded version
+        index.refresh(archive)
+        new = sketch_texts([d.text for d in checked], config)
+        looked = lookup_corpus(index, archive, checked, new, config)
+        current = [d for d in archived if d.id != updated.id] + \
+            [Document(updated.id, updated.id, archive.text_at(archive.current_rows(
+                [updated.id])[0]))]
+        current.sort(key=lambda d: archive.current_rows([d.id])[0])
+    whole = current + checked
+    reference = candidate_stage([d.content_hash for d in whole],
+                                sketch_texts([d.text for d in whole], config), config)
+    expected = _by_ids(whole, reference, config, checked_ids)
+    got = _by_ids(looked.docs, looked.found, config, checked_ids)
+    assert expected[0], "the corpus makes candidates"
+    assert got[0] == expected[0]
+    assert got[1] == expected[1]
+    assert got[2] == expected[2]
+    assert looked.found.furniture <= reference.furniture
+
+
+def test_an_index_kept_by_a_long_running_process_sees_articles_added_by_another(tmp_path,
+                                                                                corpus_dir):
+    config = Config(workers=1)
+    rng = random.Random(3)
+    source = random_article(rng, 10)
+    copy = Document("copy", "copy", source.replace(" the ", " a ", 2))
+    with open_archive(tmp_path / "a.db", config) as serving:
+        add_articles(serving, [Document(f"x{k}", f"x{k}", random_article(rng, 5))
+                               for k in range(20)], config)
+        index = ArchiveIndex(config)
+        assert not check_articles(serving, [copy], config, index=index)
+        with open_archive(tmp_path / "a.db", config) as other:   # another connection
+            add_articles(other, [Document("source", "source", source)], config)
+        matches = check_articles(serving, [copy], config, index=index)
+    assert [sorted((m.pair.a, m.pair.b)) for m in matches] == [["copy", "source"]]
+    assert index.articles == 21
+    assert np.all(np.diff(index.segments[-1].positions) > 0)
