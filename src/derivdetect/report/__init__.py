@@ -18,20 +18,24 @@ __all__ = ["write_outputs", "write_report_files", "atomic_write", "OutputFolder"
            "payload_json"]
 
 
-def payload_json(result: ScanResult) -> str:
-    """``pairs.json`` as text (the contract in the README)."""
+def payload_json(result: ScanResult, reviews: Optional[dict] = None) -> str:
+    """``pairs.json`` as text (the contract in the README); with ``reviews``, each pair's
+    ``state`` and ``state_reason``."""
     from .tables import scan_payload
 
-    return json.dumps(scan_payload(result), ensure_ascii=True, indent=1)
+    return json.dumps(scan_payload(result, reviews), ensure_ascii=True, indent=1)
 
 
 def write_report_files(result: ScanResult, folder: Path,
-                       process_start: Optional[float] = None) -> list[Path]:
+                       process_start: Optional[float] = None,
+                       reviews: Optional[dict] = None) -> list[Path]:
     """Write the three outputs of a scan into ``folder`` (a fresh staging folder); returns
     the paths written, the main page last. ``pairs.json`` is written last, with the time
     the other two took in ``stats.seconds``; with ``process_start`` (the process's start on
     the ``time.perf_counter`` clock) also the wall time since then (``seconds_total``) and
-    the share of it the stages account for (``seconds_accounted``)."""
+    the share of it the stages account for (``seconds_accounted``). ``reviews`` maps a
+    ``pair_id`` to its ``report.review.ReviewView`` (a scan with an archive, ``check
+    --report``): each pair's review state goes into the three outputs."""
     import time
 
     started = time.perf_counter()
@@ -40,9 +44,9 @@ def write_report_files(result: ScanResult, folder: Path,
 
     folder = Path(folder)
     atomic_write(folder / "pairs.csv",   # CRLF (RFC 4180): a cell with a lone CR is quoted
-                 pairs_frame(result.pairs).to_csv(index=False, lineterminator="\r\n"))
+                 pairs_frame(result.pairs, reviews).to_csv(index=False, lineterminator="\r\n"))
     wrote_csv = time.perf_counter()
-    pages = write_html(result, folder)
+    pages = write_html(result, folder, reviews)
     wrote_pages = time.perf_counter()
     seconds = {**result.stats.get("seconds", {}),
                "write pairs.csv": round(wrote_csv - started, 3),
@@ -52,7 +56,7 @@ def write_report_files(result: ScanResult, folder: Path,
         total = wrote_pages - process_start
         stats["seconds_total"] = round(total, 3)
         stats["seconds_accounted"] = round(sum(seconds.values()) / total, 3) if total else 1.0
-    atomic_write(folder / "pairs.json", payload_json(replace(result, stats=stats)))
+    atomic_write(folder / "pairs.json", payload_json(replace(result, stats=stats), reviews))
     return [folder / "pairs.json", folder / "pairs.csv", *pages]
 
 

@@ -40,6 +40,7 @@ from .listing import (
     render_families,
     render_listing,
 )
+from .review import ReviewView, credit_spans, state_class
 from .tables import pair_row
 
 __all__ = ["write_html", "render_index", "render_pair", "pair_slug", "pair_href",
@@ -132,6 +133,7 @@ class Segment:
     kinds: tuple  # subset of ("exact", "quote", "paraphrase")
     boilerplate: bool
     opening: tuple  # passage indexes starting here (a keyboard stop when not empty)
+    credit: bool = False  # names the source (``pair.credit`` evidence)
 
     @property
     def opens(self) -> bool:
@@ -148,6 +150,8 @@ class Segment:
             names.append("p")
         if self.boilerplate:
             names.append("bp")
+        if self.credit:
+            names.append("cr")
         return " ".join(names)
 
     @property
@@ -155,13 +159,15 @@ class Segment:
         return " ".join(str(i) for i in self.passages)
 
 
-def build_segments(text: str, spans: Iterable[tuple], boilerplate: Iterable[tuple] = ()) -> list:
-    """Split ``text`` at every passage and boilerplate boundary.
+def build_segments(text: str, spans: Iterable[tuple], boilerplate: Iterable[tuple] = (),
+                   credit: Iterable[tuple] = ()) -> list:
+    """Split ``text`` at every passage, boilerplate and credit boundary.
 
     ``spans`` holds ``(start, end, kind, index)``; passages may overlap (an exact run inside a
     paraphrased sentence). Each returned :class:`Segment` knows every passage covering it, so
     the concatenated segments are ``text`` and the segments of passage ``i`` are exactly
-    ``text[start:end]``. Offsets are clamped to the text; empty spans are ignored.
+    ``text[start:end]``. ``credit`` holds ``(start, end)`` spans that name the source.
+    Offsets are clamped to the text; empty spans are ignored.
     """
     n = len(text)
     starts: dict[int, list] = {}
@@ -176,30 +182,30 @@ def build_segments(text: str, spans: Iterable[tuple], boilerplate: Iterable[tupl
         ends.setdefault(end, []).append(("p", index))
         kinds[index] = kind
         bounds.update((start, end))
-    for k, (start, end) in enumerate(boilerplate):
-        start, end = max(0, min(int(start), n)), max(0, min(int(end), n))
-        if end <= start:
-            continue
-        starts.setdefault(start, []).append(("b", k))
-        ends.setdefault(end, []).append(("b", k))
-        bounds.update((start, end))
-    active_p: set = set()
-    active_b: set = set()
+    for what, extra in (("b", boilerplate), ("c", credit)):
+        for k, (start, end) in enumerate(extra):
+            start, end = max(0, min(int(start), n)), max(0, min(int(end), n))
+            if end <= start:
+                continue
+            starts.setdefault(start, []).append((what, k))
+            ends.setdefault(end, []).append((what, k))
+            bounds.update((start, end))
+    active = {"p": set(), "b": set(), "c": set()}
     out = []
     ordered = sorted(bounds)
     for pos, nxt in zip(ordered, ordered[1:]):
         for what, key in ends.get(pos, ()):
-            (active_p if what == "p" else active_b).discard(key)
+            active[what].discard(key)
         opened = []
         for what, key in starts.get(pos, ()):
-            (active_p if what == "p" else active_b).add(key)
+            active[what].add(key)
             if what == "p":
                 opened.append(key)
-        ids = tuple(sorted(active_p))
+        ids = tuple(sorted(active["p"]))
         out.append(Segment(pos, nxt, text[pos:nxt], ids,
                            tuple(k for k in ("exact", "quote", "paraphrase")
                                  if any(kinds[i] == k for i in ids)),
-                           bool(active_b), tuple(sorted(opened))))
+                           bool(active["b"]), tuple(sorted(opened)), bool(active["c"])))
     return out
 
 
@@ -388,7 +394,8 @@ def _roles(pair: Pair) -> tuple:
     return left, right, (("Text A", "text A"), ("Text B", "text B"))
 
 
-def _pair_context(result: ScanResult, pair: Pair, docs: dict, index: int, layout: Layout) -> dict:
+def _pair_context(result: ScanResult, pair: Pair, docs: dict, index: int, layout: Layout,
+                  review: Optional[ReviewView] = None) -> dict:
     left, right, labels = _roles(pair)
     ids = {"a": pair.a, "b": pair.b}
     views = {k: doc_view(v, docs) for k, v in ids.items()}
@@ -400,7 +407,8 @@ def _pair_context(result: ScanResult, pair: Pair, docs: dict, index: int, layout
                  for i, p in enumerate(pair.passages)]
         sides.append({"key": key, "label": label, "noun": noun, "view": view,
                       "segments": build_segments(text, spans,
-                                                 result.boilerplate.get(view.id, ()))})
+                                                 result.boilerplate.get(view.id, ()),
+                                                 credit_spans(pair, key))})
     ltext = views[left].doc.text if views[left].doc else ""
     rtext = views[right].doc.text if views[right].doc else ""
     order = sorted(range(len(pair.passages)),
@@ -441,27 +449,35 @@ def _pair_context(result: ScanResult, pair: Pair, docs: dict, index: int, layout
         "next_href": f"{slugs[ranked[rank + 1]]}.html" if rank + 1 < len(ranked) else None,
         "listed_at": f"../{layout.listed_at(index)}",
         "root": result.root, "created": result.created,
+        "credit_marked": any(s.credit for side in sides for s in side["segments"]),
+        "review": review, "review_class": state_class(review.state) if review else "",
     }
 
 
 def render_index(result: ScanResult, slugs: Optional[list] = None, page: int = 1,
-                 per_page: int = PAIRS_PER_PAGE) -> str:
+                 per_page: int = PAIRS_PER_PAGE, reviews: Optional[dict] = None) -> str:
     """Page ``page`` of the index of ``result`` as a string (``index.html`` for page 1, with
     the summary and the first families; ``pages/pairs-<page>.html`` after it), ``per_page`` pairs
-    a page, strongest first."""
+    a page, strongest first; with ``reviews`` (``pair_id`` -> :class:`ReviewView`), a
+    review column."""
     slugs = slugs if slugs is not None else _slugs(result.pairs)
-    return render_listing(result, build_layout(result, slugs, per_page), page)
+    return render_listing(result, build_layout(result, slugs, per_page, reviews=reviews), page)
 
 
 def render_pair(result: ScanResult, index: int, slugs: Optional[list] = None,
-                docs: Optional[dict] = None, layout: Optional[Layout] = None) -> str:
+                docs: Optional[dict] = None, layout: Optional[Layout] = None,
+                review: Optional[ReviewView] = None) -> str:
     """The page of ``result.pairs[index]`` as a string: "Pair k of n", previous and next in
-    the order of the index (strongest first), and a link back to its row there."""
+    the order of the index (strongest first), and a link back to its row there; with the
+    pair's ``review`` (else the one in ``layout.reviews``, if any): its review state and
+    decision history."""
     slugs = slugs if slugs is not None else _slugs(result.pairs)
     docs = docs if docs is not None else {d.id: d for d in result.documents}
     layout = layout if layout is not None else build_layout(result, slugs)
+    pair = result.pairs[index]
+    review = review if review is not None else layout.reviews.get(pair.pair_id)
     return TEMPLATES.get_template("pair.html").render(
-        **_pair_context(result, result.pairs[index], docs, index, layout),
+        **_pair_context(result, pair, docs, index, layout, review),
         **page_assets("pair.js"))
 
 
@@ -478,17 +494,19 @@ def _remove_stale(folder: Path, keep: set) -> None:
                 pass
 
 
-def write_html(result: ScanResult, out_dir: Path) -> list[Path]:
+def write_html(result: ScanResult, out_dir: Path,
+               reviews: Optional[dict] = None) -> list[Path]:
     """Write ``pairs/<slug>.html`` for every pair, the further pages of the index
     (``pages/pairs-<n>.html``, ``pages/families-<n>.html``), then ``index.html`` (last in
-    the list).
+    the list). ``reviews`` maps a ``pair_id`` to its :class:`ReviewView` (a scan with an
+    archive): shown on its page and in the index.
 
     Pages of an earlier scan into the same folder that this one does not write are removed:
     pair pages (by their names) and index pages (by their names and derivdetect's generator
     tag); no other file is touched."""
     out_dir = Path(out_dir)
     slugs = _slugs(result.pairs)
-    layout = build_layout(result, slugs)
+    layout = build_layout(result, slugs, reviews=reviews)
     folder = out_dir / PAIRS_DIR
     folder_real = folder.resolve()
     docs = {d.id: d for d in result.documents}

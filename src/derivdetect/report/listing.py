@@ -23,7 +23,7 @@ Sorting and filtering in the browser work on the pairs of the page shown.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -63,7 +63,9 @@ class Layout:
 
     ``order`` holds indexes into ``result.pairs``, strongest first; ``rank[i]`` is the
     0-based position of ``result.pairs[i]`` in it; ``families`` holds ``(cluster, [pair
-    indexes])``, strongest family first.
+    indexes])``, strongest family first. ``reviews`` maps a ``pair_id`` to its review
+    (``report.review.ReviewView``) when the report has them (a scan with an archive,
+    ``check --report``): the index shows a review column, each pair page its review.
     """
 
     slugs: list
@@ -72,6 +74,7 @@ class Layout:
     families: list
     per_page: int
     families_per_page: int
+    reviews: dict = field(default_factory=dict)
 
     @property
     def pair_pages(self) -> int:
@@ -97,7 +100,8 @@ class Layout:
 
 
 def build_layout(result: ScanResult, slugs: list, per_page: int = PAIRS_PER_PAGE,
-                 families_per_page: int = FAMILIES_PER_PAGE) -> Layout:
+                 families_per_page: int = FAMILIES_PER_PAGE,
+                 reviews: Optional[dict] = None) -> Layout:
     if per_page < 1 or families_per_page < 1:
         raise ValueError("page sizes must be positive")
     pairs = result.pairs
@@ -108,7 +112,8 @@ def build_layout(result: ScanResult, slugs: list, per_page: int = PAIRS_PER_PAGE
     where = {id(p): i for i, p in enumerate(pairs)}
     families = [(cluster, [where[id(p)] for p in members])
                 for cluster, members in order_families(result.clusters, pairs)]
-    return Layout(slugs, order, rank, families, per_page, families_per_page)
+    return Layout(slugs, order, rank, families, per_page, families_per_page,
+                  dict(reviews or {}))
 
 
 # ------------------------------------------------------------------------------- contexts
@@ -132,9 +137,12 @@ def _pager(current: int, total: int, name, up: str) -> Optional[dict]:
 
 def _row(result: ScanResult, layout: Layout, docs: dict, index: int, up: str) -> dict:
     from .html import doc_view, pair_href
+    from .review import state_class
 
     pair = result.pairs[index]
+    review = layout.reviews.get(pair.pair_id)
     return {"row": pair_row(pair), "pair": pair, "href": up + pair_href(layout.slugs[index]),
+            "review": review, "review_class": state_class(review.state) if review else "",
             "rank": layout.rank[index] + 1,
             "a": doc_view(pair.a, docs), "b": doc_view(pair.b, docs),
             "source_side": "A" if pair.source == pair.a
@@ -188,6 +196,8 @@ def _context(result: ScanResult, layout: Layout, kind: str, page: int) -> dict:
                 for i in layout.order[start:start + layout.per_page]]
     return {
         "result": result, "kind": kind, "rows": rows, "up": up,
+        "reviewed": bool(layout.reviews),
+        "already_reviewed": sum(1 for r in layout.reviews.values() if not r.flagged),
         "first_rank": rows[0]["rank"] if rows else 0,
         "last_rank": rows[-1]["rank"] if rows else 0,
         "families": _family_cards(result, layout, docs, family_page, up) if family_page else [],

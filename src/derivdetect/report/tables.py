@@ -6,6 +6,8 @@ The JSON layout is a contract other tools parse (see the README, "Output contrac
 
 from __future__ import annotations
 
+from typing import Optional
+
 import pandas as pd
 
 from ..models import Document, Pair, ScanResult
@@ -17,6 +19,8 @@ PAIR_COLUMNS = [
     "containment_b_in_a", "longest_exact_words", "exact_passages", "paraphrase_passages",
     "source_reason", "pair_id",
 ]
+#: Columns of ``pairs.csv`` after ``PAIR_COLUMNS`` when the scan had an archive.
+REVIEW_COLUMNS = ["state", "state_reason"]
 
 
 def document_record(doc: Document) -> dict:
@@ -31,13 +35,26 @@ def ranked(pairs) -> list:
     return list(enumerate(order_pairs(pairs), start=1))
 
 
-def scan_payload(result: ScanResult) -> dict:
-    """The whole result as JSON-ready data (the ``pairs.json`` contract)."""
+def review_fields(pair: Pair, reviews: dict) -> dict:
+    """``{"state", "state_reason"}`` of ``pair`` from ``reviews`` (``pair_id`` -> a
+    ``report.review.ReviewView``), or nothing when ``reviews`` is empty (a scan without an
+    archive knows no review states)."""
+    if not reviews:
+        return {}
+    review = reviews.get(pair.pair_id)
+    return {"state": review.state if review else None,
+            "state_reason": review.reason if review else None}
+
+
+def scan_payload(result: ScanResult, reviews: Optional[dict] = None) -> dict:
+    """The whole result as JSON-ready data (the ``pairs.json`` contract); with ``reviews``,
+    each pair also carries ``state`` and ``state_reason``."""
     return {
         "scan": {"root": result.root, "created": result.created, "settings": result.settings,
                  "stats": result.stats},
         "documents": [document_record(d) for d in result.documents],
-        "pairs": [{"rank": rank, **p.to_dict()} for rank, p in ranked(result.pairs)],
+        "pairs": [{"rank": rank, **p.to_dict(), **review_fields(p, reviews)}
+                  for rank, p in ranked(result.pairs)],
         "clusters": [c.to_dict() for c in result.clusters],
         "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
     }
@@ -69,8 +86,11 @@ def pair_row(pair: Pair, for_spreadsheet: bool = False) -> dict:
     return row
 
 
-def pairs_frame(pairs) -> pd.DataFrame:
+def pairs_frame(pairs, reviews: Optional[dict] = None) -> pd.DataFrame:
     """One row per reported pair, strongest first, in the column order of ``PAIR_COLUMNS``,
-    as ``pairs.csv`` holds them (text cells spreadsheet-safe)."""
-    return pd.DataFrame([{**pair_row(p, for_spreadsheet=True), "rank": rank}
-                         for rank, p in ranked(pairs)], columns=PAIR_COLUMNS)
+    as ``pairs.csv`` holds them (text cells spreadsheet-safe); with ``reviews``, then the
+    columns ``REVIEW_COLUMNS``."""
+    columns = PAIR_COLUMNS + (REVIEW_COLUMNS if reviews else [])
+    return pd.DataFrame([{**pair_row(p, for_spreadsheet=True), "rank": rank,
+                          **{k: spreadsheet_safe(v) for k, v in review_fields(p, reviews).items()}}
+                         for rank, p in ranked(pairs)], columns=columns)
