@@ -29,7 +29,7 @@ from .local import judge_pairs
 #: words than were seen at the decision: a quarter more, and at least 20 more.
 MATERIAL_GROWTH = 1.25
 MATERIAL_WORDS = 20
-ADD_BATCH = 500
+ADD_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def add_articles(archive: Archive, docs: Iterable[Document], config: Config) -> 
         table = sketch_texts([d.text for d in batch], config)
         with archive.transaction():
             for i, doc in enumerate(batch):
-                counts[archive.put(doc, table.take([i]))] += 1
+                counts[archive.put(doc, table, i)] += 1
         batch.clear()
 
     for doc in docs:

@@ -153,8 +153,8 @@ class Archive:
             "SELECT row, content_hash, format, version FROM articles WHERE id = ? AND current",
             (article_id,)).fetchone()
 
-    def put(self, doc: Document, sketch: Sketches) -> str:
-        """Add ``doc`` (one row of ``sketch``): ``"added"``, ``"updated"`` (a new version of
+    def put(self, doc: Document, sketch: Sketches, i: int = 0) -> str:
+        """Add ``doc`` (row ``i`` of ``sketch``): ``"added"``, ``"updated"`` (a new version of
         its id) or ``"unchanged"`` (the same text under the same id). Call inside a
         transaction."""
         found = self.current_version(doc.id)
@@ -169,12 +169,12 @@ class Archive:
             "date, url, byline, encoding, text, added) VALUES (?,?,1,?,?,?,?,?,?,?,?,?,?)",
             (doc.id, version, doc.content_hash, doc.format, doc.path, doc.title, doc.date,
              doc.url, doc.byline, doc.encoding, doc.text, _now())).lastrowid
-        self._insert_sketch(row, sketch)
+        self._insert_sketch(row, sketch, i)
         return "updated" if found else "added"
 
-    def _insert_sketch(self, row: int, sketch: Sketches) -> None:
+    def _insert_sketch(self, row: int, sketch: Sketches, i: int = 0) -> None:
         self.db.execute("INSERT INTO sketches (row, signature, keys, lines, stems) "
-                        "VALUES (?,?,?,?,?)", (row, *_blobs(sketch, 0)))
+                        "VALUES (?,?,?,?,?)", (row, *_blobs(sketch, i)))
 
     def documents(self) -> list:
         """The current version of every article, in archive order, without its text
