@@ -22,7 +22,7 @@ from .common import FORMATS, Item, Skip, check_encoding, os_reason, unsupported
 from .html import NeedsTrafilatura
 from .readers import read_items
 
-__all__ = ["iter_inputs"]
+__all__ = ["iter_inputs", "file_items"]
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -48,8 +48,12 @@ def _listing(path: str) -> list:
         return sorted(entries, key=lambda entry: entry.name)
 
 
-def _file_items(path: str, rel: str, name: str, size: Optional[int], config: Config,
-                crowded: Optional[bool]) -> Iterator[Item]:
+def file_items(path: str, rel: str, name: str, size: Optional[int], config: Config,
+               crowded: Optional[bool]) -> Iterator[Item]:
+    """The Document(s) of one file named ``name`` (``rel``: its id), or one
+    :class:`Skipped` with the reason; never raises for a bad file. ``crowded``: see
+    :class:`.jsonl.JsonlKeys` (None: look beside the file). The walk reads every file with
+    it; the Spark engine reads the ``.jsonl`` files it is given with it."""
     fmt = FORMATS.get(os.path.splitext(name)[1].lower())
     if fmt is None:
         yield Skipped(rel, unsupported(name).reason)
@@ -104,7 +108,7 @@ def _entry_items(entry: os.DirEntry, rel: str, root_real: str, config: Config,
     except OSError as exc:
         yield Skipped(rel, os_reason(exc)[0])
         return
-    yield from _file_items(entry.path, rel, name, st.st_size, config, crowded)
+    yield from file_items(entry.path, rel, name, st.st_size, config, crowded)
 
 
 def iter_inputs(root: Path, config: Config) -> Iterator[Item]:
