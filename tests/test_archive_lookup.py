@@ -115,3 +115,63 @@ def test_an_index_kept_by_a_long_running_process_sees_articles_added_by_another(
     assert [sorted((m.pair.a, m.pair.b)) for m in matches] == [["copy", "source"]]
     assert index.articles == 21
     assert np.all(np.diff(index.segments[-1].positions) > 0)
+
+
+def _flag(pair_id: str, a: str, b: str, probability: float, words: int) -> dict:
+    return {"pair_id": pair_id, "a": a, "b": b, "verdict": "derivative", "source": b,
+            "scores": {"probability": probability, "coverage_a": 0.8, "coverage_b": 0.3,
+                       "aligned_words_a": words, "aligned_words_b": words}}
+
+
+def test_the_queue_pages_by_strength_filters_by_state_and_source(tmp_path):
+    from derivdetect.engines.archive import queue, queue_page, review
+    from derivdetect.errors import InputError
+
+    config = Config(workers=1)
+    with open_archive(tmp_path / "a.db", config) as archive:
+        add_articles(archive, [Document("wire/1", "wire/1", "x y z", byline="Agency Wire"),
+                               Document("paper/2", "paper/2", "x y", url="https://daily.example/2")],
+                     config)
+        archive.remember_flags([_flag(f"p{k:03d}", f"n{k}", "wire/1" if k % 2 else "paper/2",
+                                      k / 100, 50) for k in range(95)])
+        seen, cursor = [], None
+        while True:
+            page = queue_page(archive, limit=20, cursor=cursor)
+            assert page.total == 95 and len(page.items) <= 20
+            seen += [item["pair_id"] for item in page.items]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert seen == [f"p{k:03d}" for k in range(94, -1, -1)]
+        review(archive, "p094", "licensed", note="deal", by="ana")
+        assert queue_page(archive).total == 94
+        assert [i["pair_id"] for i in queue_page(archive, "licensed").items] == ["p094"]
+        assert queue_page(archive, "licensed").items[0]["state_reason"].startswith(
+            "licensed by ana")
+        assert queue_page(archive, source="agency").total == 47
+        assert queue_page(archive, source="daily.example", state=None).total == 48
+        archive.remember_flags([_flag("p094", "n94", "paper/2", 0.94, 200)])  # grew: reopened
+        assert queue(archive)[0]["pair_id"] == "p094"
+        with pytest.raises(InputError, match="not a queue cursor"):
+            queue_page(archive, cursor="nonsense")
+
+
+def test_a_schema_1_archive_is_migrated_with_its_flags(tmp_path):
+    import sqlite3
+
+    from derivdetect.engines.archive import queue
+
+    config = Config(workers=1)
+    path = tmp_path / "old.db"
+    with open_archive(path, config) as archive:
+        archive.remember_flags([_flag("p1", "a", "b", 0.9, 40), _flag("p2", "a", "c", 0.5, 10)])
+    db = sqlite3.connect(path)
+    db.execute("DROP INDEX flags_strength")
+    db.execute("ALTER TABLE flags DROP COLUMN words")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with open_archive(path, config) as archive:
+        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert dict(archive.db.execute("SELECT pair_id, words FROM flags")) == {"p1": 40, "p2": 10}
+        assert [f["pair_id"] for f in queue(archive)] == ["p1", "p2"]

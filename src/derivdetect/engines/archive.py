@@ -17,10 +17,11 @@ from typing import Iterable, Optional
 
 from ..config import Config
 from ..models import Document, Pair
-from ..stages.classify import derived_side
+from ..stages.classify import derived_words
 from ..stages.credit import outlet_names
 from ..stages.sketch import sketch_texts
-from ..store.archive import STATES, Archive, ArchiveError
+from ..store.archive import STATES, Archive, ArchiveError, QueuePage
+from ..store.archive import queue_page as store_queue_page
 from ..store.cache import fingerprint
 from .archive_index import ArchiveIndex, lookup_corpus
 from .local import judge_pairs
@@ -162,7 +163,7 @@ def review_state(decision, words: int) -> tuple:
 
 
 def aligned_words(scores: dict) -> int:
-    return int(scores.get(f"aligned_words_{derived_side(scores)}", 0))
+    return derived_words(scores)
 
 
 def remember(archive: Archive, matches: list) -> None:
@@ -184,16 +185,17 @@ def review(archive: Archive, pair_id: str, state: str, note: Optional[str] = Non
     return {**flag, "state": state}
 
 
+def queue_page(archive: Archive, state: Optional[str] = "unreviewed", limit: int = 50,
+               cursor: Optional[str] = None, source: Optional[str] = None) -> QueuePage:
+    """One page of the remembered flags in ``state`` (``None``: all), strongest first, each
+    with its current state (see ``store.archive.queue_page``)."""
+    return store_queue_page(archive, review_state, state, limit, cursor, source)
+
+
 def queue(archive: Archive, state: Optional[str] = "unreviewed") -> list:
-    """The remembered flags in ``state`` (``None``: all), strongest first, each with its
+    """Every remembered flag in ``state`` (``None``: all), strongest first, each with its
     current state."""
-    out = []
-    for flag in archive.flags():
-        current, reason = review_state(archive.decision(flag["a"], flag["b"]),
-                                       aligned_words(flag["scores"]))
-        if state is None or current == state:
-            out.append({**flag, "state": current, "state_reason": reason})
-    return out
+    return queue_page(archive, state, limit=2**62).items
 
 
 def dumps(matches: list) -> str:

@@ -28,6 +28,11 @@ def derived_side(scores: dict) -> str:
     return "a" if ca > cb else "b"
 
 
+def derived_words(scores: dict) -> int:
+    """The aligned words of the derived text (:func:`derived_side`): what a reviewer saw."""
+    return int(scores.get(f"aligned_words_{derived_side(scores)}", 0))
+
+
 def verdict_for(scores: dict, config: Config) -> tuple[str, list]:
     """The verdict and the reasons for it, from the scores of :func:`judge.pair_scores`."""
     side = derived_side(scores)

@@ -26,9 +26,10 @@ import numpy as np
 
 from ..errors import InputError
 from ..models import Document
+from ..stages.classify import derived_words
 from ..stages.sketch import SKETCH_FIELDS, Sketches, empty_sketches
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x64647461   # "ddta": marks the file as a derivdetect archive
 STATES = ("unreviewed", "violation", "licensed", "credited", "own-work", "false-alarm")
 BUSY_MS = 60_000
@@ -56,8 +57,24 @@ CREATE TABLE history (
 CREATE INDEX history_pair ON history (pair_id);
 CREATE TABLE flags (
     pair_id TEXT PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL, strength REAL NOT NULL,
-    record TEXT NOT NULL, at TEXT NOT NULL);
+    record TEXT NOT NULL, at TEXT NOT NULL, words INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX flags_strength ON flags (strength DESC, pair_id);
 """
+
+
+def _migrate_1_to_2(db: sqlite3.Connection) -> None:
+    """Schema 2: each flag keeps the derived text's aligned words, and flags are indexed by
+    strength, so that the review queue is one indexed query at 10,000 flags."""
+    db.execute("ALTER TABLE flags ADD COLUMN words INTEGER NOT NULL DEFAULT 0")
+    for pair_id, record in db.execute("SELECT pair_id, record FROM flags").fetchall():
+        db.execute("UPDATE flags SET words = ? WHERE pair_id = ?",
+                   (derived_words(json.loads(record)["scores"]), pair_id))
+    db.execute("CREATE INDEX flags_strength ON flags (strength DESC, pair_id)")
+
+
+#: ``{from version: step}``: each step brings an archive one schema version up, inside the
+#: transaction that also sets the new version.
+MIGRATIONS = {1: _migrate_1_to_2}
 
 
 class ArchiveError(InputError):
@@ -122,6 +139,13 @@ class Archive:
                                f"{version}, this one reads up to {SCHEMA_VERSION}); upgrade "
                                "derivdetect")
         self.db.execute("PRAGMA journal_mode = WAL")
+        if version < SCHEMA_VERSION:
+            with self.transaction():
+                version = self.db.execute("PRAGMA user_version").fetchone()[0]
+                while version < SCHEMA_VERSION:
+                    MIGRATIONS[version](self.db)
+                    version += 1
+                    self.db.execute(f"PRAGMA user_version = {version}")
 
     def close(self) -> None:
         self.db.close()
@@ -344,11 +368,12 @@ class Archive:
         with self.transaction():
             for record in records:
                 self.db.execute(
-                    "INSERT OR REPLACE INTO flags (pair_id, a, b, strength, record, at) "
-                    "VALUES (?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO flags (pair_id, a, b, strength, record, at, words) "
+                    "VALUES (?,?,?,?,?,?,?)",
                     (record["pair_id"], record["a"], record["b"],
                      float(record["scores"].get("probability") or 0.0),
-                     json.dumps(record, ensure_ascii=True), _now()))
+                     json.dumps(record, ensure_ascii=True), _now(),
+                     derived_words(record["scores"])))
 
     def flag(self, pair_id: str) -> Optional[dict]:
         row = self.db.execute("SELECT record FROM flags WHERE pair_id = ?",
@@ -359,6 +384,63 @@ class Archive:
         """Every remembered flag, strongest first."""
         return [json.loads(r[0]) for r in self.db.execute(
             "SELECT record FROM flags ORDER BY strength DESC, pair_id")]
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the review queue: the flags (records with ``state``, ``state_reason``),
+    the cursor of the next page (None at the end) and how many flags match in all."""
+
+    items: list
+    next_cursor: Optional[str]
+    total: int
+
+
+def queue_page(archive: "Archive", state_of, state: Optional[str] = "unreviewed",
+               limit: int = 50, cursor: Optional[str] = None,
+               source: Optional[str] = None) -> QueuePage:
+    """The flags in ``state`` (None: all), strongest first, ``limit`` at a time after
+    ``cursor``; ``source``: only pairs with an article whose id, byline or URL contains it.
+    ``state_of(decision or None, aligned words now) -> (state, reason)`` is the engine's
+    review rule, run inside the query (one rule, in one place)."""
+    db = archive.db
+
+    def decided(*row):
+        return state_of(Decision(*row[:8]) if row[2] is not None else None, row[8])
+
+    db.create_function("review_state", 9, lambda *row: decided(*row)[0], deterministic=True)
+    db.create_function("review_reason", 9, lambda *row: decided(*row)[1], deterministic=True)
+    rule = "(d.a, d.b, d.state, d.note, d.by, d.at, d.pair_id, d.seen_words, f.words)"
+    where, params = ["1"], []
+    if state is not None:
+        where.append(f"review_state{rule} = ?")
+        params.append(state)
+    if source:
+        where.append("EXISTS (SELECT 1 FROM articles x WHERE x.current AND x.id IN (f.a, f.b) "
+                     "AND instr(lower(x.id || ' ' || coalesce(x.byline, '') || ' ' || "
+                     "coalesce(x.url, '')), ?))")
+        params.append(source.casefold())
+    base = ("FROM flags f LEFT JOIN decisions d ON d.a = min(f.a, f.b) AND d.b = max(f.a, f.b) "
+            "WHERE " + " AND ".join(where))
+    total = db.execute(f"SELECT count(*) {base}", params).fetchone()[0]
+    page = list(params)
+    if cursor:
+        try:
+            strength, after = cursor.split(":", 1)
+            strength = float(strength)
+        except ValueError:
+            raise InputError(f"{cursor!r}: not a queue cursor (pass the next_cursor of the "
+                             "page before)") from None
+        base += " AND (f.strength < ? OR (f.strength = ? AND f.pair_id > ?))"
+        page += [strength, strength, after]
+    rows = db.execute(
+        f"SELECT f.record, f.strength, f.pair_id, review_state{rule}, review_reason{rule} "
+        f"{base} "
+        "ORDER BY f.strength DESC, f.pair_id LIMIT ?", page + [int(limit) + 1]).fetchall()
+    items = [{**json.loads(r[0]), "state": r[3], "state_reason": r[4]} for r in rows[:limit]]
+    more = len(rows) > limit
+    last = rows[limit - 1] if more else None
+    return QueuePage(items, f"{last[1]!r}:{last[2]}" if last else None, total)
 
 
 def _sketch_table(blob_rows, num_perm: int) -> Sketches:
