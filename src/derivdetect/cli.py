@@ -182,7 +182,8 @@ def scan(
     workers: Optional[int] = typer.Option(None, help="Processes to use (0 = one per core)."),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse the sketches and judged pairs of unchanged files from the last scan (kept in OUT/.cache)."),
     strict: bool = typer.Option(False, "--strict", help="Exit with code 1 if any file was skipped."),
-    fail_on_match: bool = typer.Option(False, "--fail-on-match", help="Exit with code 1 if any pair is reported (for CI and cron jobs)."),
+    fail_on_match: bool = typer.Option(False, "--fail-on-match", help="Exit with code 1 if any pair is reported (for CI and cron jobs); with --archive, any pair not yet reviewed."),
+    archive: Optional[Path] = typer.Option(None, "--archive", help="Archive file (derivdetect archive add): each pair gets the review state of the archive's decision, and the pairs are kept there for queue and review."),
     json_out: Optional[str] = typer.Option(None, "--json", metavar="-", help="'-': also print pairs.json to standard output."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
@@ -205,6 +206,8 @@ def scan(
     previous = _catch_sigterm()
     progress = _Progress(not quiet)
     target = OutputFolder(out, scanned=folder)
+    store = None
+    reviews: dict = {}
     try:
         config = _config(config_file, encoding=encoding, max_chars=max_chars,
                          html_extractor=html_extractor,
@@ -213,6 +216,10 @@ def scan(
                          paraphrase_threshold=paraphrase_threshold,
                          min_exact_words=min_exact_words, workers=workers)
         check_folder(folder)
+        if archive is not None:
+            from .store.archive import Archive
+
+            store = Archive(archive, create=False)   # a missing file is an error, not made
         target.open()
         before_scan = time.perf_counter()
         result = run_scan(folder, config, progress, cache_dir=target.cache_dir if cache else None)
@@ -220,9 +227,18 @@ def scan(
             seconds = {"start-up and output folder": round(before_scan - process_start, 3),
                        **result.stats["seconds"]}
             result = dataclasses.replace(result, stats={**result.stats, "seconds": seconds})
+        if store is not None:
+            from .engines.reviews import scan_reviews
+
+            reviews = scan_reviews(store, result, config)
+            result = dataclasses.replace(result, stats={
+                **result.stats, "archive": str(archive),
+                "already_reviewed": sum(1 for r in reviews.values() if not r.flagged)})
+            store.close()
+            store = None
         progress("writing", 0, 0)
         written = target.publish(
-            lambda staging: write_report_files(result, staging, process_start))
+            lambda staging: write_report_files(result, staging, process_start, reviews))
         progress.close()
         if json_out == "-":   # the file just written, not a second serialization
             with open(out / "pairs.json", encoding="utf-8") as handle:
@@ -241,11 +257,15 @@ def scan(
         _failed(exc)
     finally:
         target.close()
+        if store is not None:
+            store.close()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     if not result.documents and not result.skipped:
         typer.echo(f"derivdetect: {for_terminal(str(folder))}: no articles found "
                    "(.txt .md .markdown .html .htm .jsonl)", err=True)
+    reviewed = sum(1 for r in reviews.values() if not r.flagged)
+    flags = len(result.pairs) - reviewed
     if not quiet:
         verdicts: dict = {}
         for pair in result.pairs:
@@ -255,14 +275,16 @@ def scan(
         typer.echo(f"{_plural(len(result.documents), 'document')} read, "
                    f"{len(result.skipped):,} skipped; "
                    f"{_plural(len(result.pairs), 'pair')} reported ({summary}); "
-                   f"{_plural(len(result.clusters), 'family', 'families')}.", err=True)
+                   f"{_plural(len(result.clusters), 'family', 'families')}"
+                   + (f"; {reviewed:,} already reviewed in {for_terminal(str(archive))}"
+                      if archive is not None else "") + ".", err=True)
         for skipped in result.skipped[:20]:
             typer.echo(f"  skipped {for_terminal(skipped.path)}: {for_terminal(skipped.reason)}",
                        err=True)
         if len(result.skipped) > 20:
             typer.echo(f"  … and {len(result.skipped) - 20:,} more (see pairs.json)", err=True)
         typer.echo(f"Report: {for_terminal(str(written[-1] if written else out))}", err=True)
-    if fail_on_match and result.pairs:
+    if fail_on_match and flags:
         raise typer.Exit(EXIT_FOUND)
     if strict and result.skipped:
         raise typer.Exit(EXIT_FOUND)

@@ -49,6 +49,19 @@ def _credit_note(credit) -> str:
     return ", uncredited"
 
 
+def _write_check_report(store, target, docs: list, matches: list, skipped: list,
+                        config) -> list:
+    """The report of a check (its matches' pair pages with their review state, credit and
+    history, and the index), published through ``target`` (an open ``OutputFolder``)."""
+    from .engines.reviews import check_result, match_reviews
+    from .report import write_report_files
+
+    result = check_result(store, docs, matches, skipped, config)
+    reviews = match_reviews(store, matches)
+    return target.publish(lambda staging: write_report_files(result, staging,
+                                                             reviews=reviews))
+
+
 def register(app: typer.Typer, config_of, fail) -> None:
     """Add the archive commands to ``app``; ``config_of(config_file, **overrides)`` makes the
     Config, ``fail(error)`` prints a domain error and exits with its code."""
@@ -119,6 +132,10 @@ def register(app: typer.Typer, config_of, fail) -> None:
               as_json: bool = typer.Option(False, "--json", help="Print the matches as JSON."),
               add_after: bool = typer.Option(False, "--add", help="Add the checked articles "
                                              "to the archive afterwards."),
+              report: Optional[Path] = typer.Option(
+                  None, "--report", help="Also write the report of the matches (pairs.json, "
+                  "pairs.csv, index.html, a page per pair) into this folder: new, empty, or "
+                  "one derivdetect wrote before."),
               config_file: Optional[Path] = typer.Option(None, "--config", help="TOML settings."),
               encoding: Optional[str] = typer.Option(None, help="Encoding of non-UTF-8 files."),
               min_probability: Optional[float] = typer.Option(
@@ -128,21 +145,32 @@ def register(app: typer.Typer, config_of, fail) -> None:
                   "repeatable; adds to licensed_sources.")) -> None:
         """Judge each ARTICLE against everything in ARCHIVE."""
         from .engines.archive import add_articles, check_articles, open_archive, remember
+        from .report import OutputFolder
 
         skipped: list = []
+        target = OutputFolder(report) if report is not None else None
+        written: list = []
         try:
             config = config_of(config_file, encoding=encoding, min_probability=min_probability)
             if licensed:
                 config = config.replace(
                     licensed_sources=tuple(config.licensed_sources) + tuple(licensed))
             with open_archive(archive, config, create=False) as store:
+                if target is not None:   # refused before anything is read, as for a scan
+                    target.open()
                 docs = list(_articles(articles, config, skipped))
                 matches = check_articles(store, docs, config)
                 remember(store, matches)
+                if target is not None:
+                    written = _write_check_report(store, target, docs, matches, skipped,
+                                                  config)
                 if add_after:
                     add_articles(store, docs, config)
         except DerivDetectError as exc:
             fail(exc)
+        finally:
+            if target is not None:
+                target.close()
         if as_json:
             typer.echo(json.dumps([m.to_dict() for m in matches], ensure_ascii=True, indent=1))
         else:
@@ -164,6 +192,8 @@ def register(app: typer.Typer, config_of, fail) -> None:
         for item in skipped[:20]:
             typer.echo(f"  skipped {for_terminal(item.path)}: {for_terminal(item.reason)}",
                        err=True)
+        if written:
+            typer.echo(f"Report: {for_terminal(str(written[-1]))}", err=True)
         if any(m.flagged for m in matches):
             raise typer.Exit(1)
 
