@@ -15,7 +15,13 @@ import pytest
 from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE
 from derivdetect.models import Document, Pair, ScanResult
 from derivdetect.report.html import build_segments
-from derivdetect.report.review import ReviewView, credit_side, credit_spans, render_pair_page
+from derivdetect.report.review import (
+    ReviewView,
+    credit_side,
+    credit_spans,
+    pair_from_record,
+    render_pair_page,
+)
 
 PY = sys.executable
 AFP = next(CORPUS.glob("003_*.txt"))
@@ -129,6 +135,8 @@ def test_check_report_writes_the_pages_with_state_credit_and_history(tmp_path, p
     assert re.match(r"20\d\d-\d\d-\d\d \d\d:\d\d UTC", when)
     assert (who, change, note) == ("ana", "unreviewed \u2192 licensed", "syndication deal")
     assert _pair_json(report)["state"] == "licensed"
+    flag = pair_from_record(_pair_json(report))        # what a service renders from
+    assert flag.pair_id == pair["pair_id"] and flag.passages and flag.credit == pair["credit"]
     with open(report / "pairs.csv", encoding="utf-8", newline="") as handle:
         (row,) = csv.DictReader(handle)
     assert row["state"] == "licensed" and row["state_reason"].endswith("syndication deal")
@@ -267,6 +275,8 @@ def test_render_pair_page_takes_the_review_as_plain_data():
     assert (when, who, change, note) == ("2026-02-03 04:05 UTC", hostile,
                                          "unreviewed \u2192 violation", f"no licence {hostile}")
     assert 'id="review"' not in render_pair_page(result, "0123456789abcdef")
+    (pair,) = result.pairs
+    assert pair_from_record({"rank": 1, **pair.to_dict(), "state": "violation"}) == pair
     with pytest.raises(KeyError):
         render_pair_page(result, "ffffffffffffffff")
 

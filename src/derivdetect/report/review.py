@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional, Union
 
-from ..models import Pair, ScanResult
+from ..models import Pair, Passage, ScanResult
 from ..stages.classify import derived_side
 
 __all__ = ["Change", "ReviewView", "credit_side", "credit_spans", "state_class",
-           "render_pair_page"]
+           "pair_from_record", "render_pair_page"]
 
 #: CSS class of each review state's badge (anything else: ``s-other``)
 _STATE_CLASSES = {"unreviewed": "s-open", "violation": "s-bad", "licensed": "s-ok",
@@ -93,6 +93,18 @@ def credit_spans(pair: Pair, side: str) -> list:
         if end > start:
             spans.append((start, end))
     return spans
+
+
+def pair_from_record(record: Mapping) -> Pair:
+    """A :class:`Pair` from its ``pairs.json`` object (``Pair.to_dict``; also what the
+    archive keeps of a flag, ``Archive.flag``); extra keys (``rank``, ``state``) ignored."""
+    return Pair(record["a"], record["b"], record["verdict"], record.get("source"),
+                record.get("source_reason", ""), record.get("extent"),
+                dict(record.get("scores") or {}),
+                tuple(Passage(p["kind"], p["a_start"], p["a_end"], p["b_start"], p["b_end"],
+                              p.get("similarity", 1.0)) for p in record.get("passages") or ()),
+                tuple(record.get("reasons") or ()), record.get("pair_id", ""),
+                record.get("credit"))
 
 
 def render_pair_page(result: ScanResult, pair_id: str,
