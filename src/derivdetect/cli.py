@@ -169,7 +169,7 @@ def _interrupted(exc: KeyboardInterrupt, where: str) -> None:
 
 @app.command(epilog=EXIT_CODES)
 def scan(
-    folder: Path = typer.Argument(..., help="Folder of articles (.txt .md .html .jsonl), read recursively."),
+    inputs: list[Path] = typer.Argument(..., metavar="INPUT...", help="Folder of articles (.txt .md .html .jsonl), read recursively; with --engine spark also .jsonl files or Parquet (columns id, text; optional title, url, date, byline, source)."),
     out: Path = typer.Option(Path("reports"), "--out", "-o", help="Output folder for pairs.json, pairs.csv, index.html: new, empty, or one derivdetect wrote before (never the scanned folder)."),
     config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file of settings (see Config)."),
     encoding: Optional[str] = typer.Option(None, help="Encoding for files that are not UTF-8 (default: detect)."),
@@ -186,8 +186,13 @@ def scan(
     archive: Optional[Path] = typer.Option(None, "--archive", help="Archive file (derivdetect archive add): each pair gets the review state of the archive's decision, and the pairs are kept there for queue and review."),
     json_out: Optional[str] = typer.Option(None, "--json", metavar="-", help="'-': also print pairs.json to standard output."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+    engine: str = typer.Option("local", "--engine", help="'local' (this machine) or 'spark' (pyspark; the same results)."),
+    master: str = typer.Option("local[*]", "--master", help="Spark master (--engine spark): local[*], spark://HOST:7077, yarn."),
+    partitions: Optional[int] = typer.Option(None, "--partitions", min=1, help="Spark partitions of the documents and of each shuffle (default: twice the cores)."),
+    out_format: str = typer.Option("report", "--format", help="'report' (pairs.json, pairs.csv, HTML) or, with --engine spark, 'parquet' (also documents.parquet and pairs.parquet; pairs.json then lists only the documents of reported pairs)."),
+    spark_conf: Optional[list[str]] = typer.Option(None, "--conf", metavar="KEY=VALUE", help="A Spark setting (repeatable), e.g. spark.executor.memory=8g."),
 ) -> None:
-    """Scan FOLDER and write the pairs that are copies or rewrites of each other."""
+    """Scan INPUT and write the pairs that are copies or rewrites of each other."""
     import dataclasses
     import time
 
@@ -199,6 +204,7 @@ def scan(
     age = process_age()
     process_start = time.perf_counter() - age if age is not None else None
 
+    folder = _spark_checks(inputs, engine, master, partitions, out_format, spark_conf, archive)
     if json_out is not None and json_out != "-":
         _fail(ConfigError(
             f"--json {json_out}: only '-' (standard output) is accepted; pairs.json is always "
@@ -207,6 +213,7 @@ def scan(
     progress = _Progress(not quiet)
     target = OutputFolder(out, scanned=folder)
     store = None
+    spark_run = None
     reviews: dict = {}
     try:
         config = _config(config_file, encoding=encoding, max_chars=max_chars,
@@ -215,14 +222,24 @@ def scan(
                          min_probability=min_probability,
                          paraphrase_threshold=paraphrase_threshold,
                          min_exact_words=min_exact_words, workers=workers)
-        check_folder(folder)
+        if engine == "local":
+            check_folder(folder)
         if archive is not None:
             from .store.archive import Archive
 
             store = Archive(archive, create=False)   # a missing file is an error, not made
         target.open()
         before_scan = time.perf_counter()
-        result = run_scan(folder, config, progress, cache_dir=target.cache_dir if cache else None)
+        if engine == "spark":
+            from .engines.spark import SparkScan, parse_conf
+
+            spark_run = SparkScan(inputs, config, master, partitions,
+                                  conf=parse_conf(spark_conf or []),
+                                  all_documents=out_format == "report").open()
+            result = spark_run.scan()
+        else:
+            result = run_scan(folder, config, progress,
+                              cache_dir=target.cache_dir if cache else None)
         if process_start is not None:
             seconds = {"start-up and output folder": round(before_scan - process_start, 3),
                        **result.stats["seconds"]}
@@ -237,8 +254,12 @@ def scan(
             store.close()
             store = None
         progress("writing", 0, 0)
-        written = target.publish(
-            lambda staging: write_report_files(result, staging, process_start, reviews))
+
+        def write(staging):
+            tables = spark_run.write_tables(staging) if out_format == "parquet" else []
+            return [*tables, *write_report_files(result, staging, process_start, reviews)]
+
+        written = target.publish(write)
         progress.close()
         if json_out == "-":   # the file just written, not a second serialization
             with open(out / "pairs.json", encoding="utf-8") as handle:
@@ -256,6 +277,8 @@ def scan(
         progress.close()
         _failed(exc)
     finally:
+        if spark_run is not None:
+            spark_run.close()
         target.close()
         if store is not None:
             store.close()
@@ -272,7 +295,7 @@ def scan(
             verdicts[pair.verdict] = verdicts.get(pair.verdict, 0) + 1
         summary = ", ".join(f"{n:,} {v}" for v, n in sorted(verdicts.items())) \
             or "no copies or rewrites"
-        typer.echo(f"{_plural(len(result.documents), 'document')} read, "
+        typer.echo(f"{_plural(result.stats.get('documents', len(result.documents)), 'document')} read, "
                    f"{len(result.skipped):,} skipped; "
                    f"{_plural(len(result.pairs), 'pair')} reported ({summary}); "
                    f"{_plural(len(result.clusters), 'family', 'families')}"
@@ -288,6 +311,33 @@ def scan(
         raise typer.Exit(EXIT_FOUND)
     if strict and result.skipped:
         raise typer.Exit(EXIT_FOUND)
+
+
+def _spark_checks(inputs: list, engine: str, master: str, partitions: Optional[int],
+                  out_format: str, spark_conf: Optional[list], archive) -> Path:
+    """The scan's engine options checked (one line, exit 2, when wrong; with ``--engine
+    spark`` and no pyspark or Java, what to install); returns the folder or first input."""
+    if engine not in ("local", "spark"):
+        _fail(ConfigError(f"--engine {engine}: use 'local' or 'spark'"))
+    if out_format not in ("report", "parquet"):
+        _fail(ConfigError(f"--format {out_format}: use 'report' or 'parquet'"))
+    if engine == "local":
+        if out_format != "report" or spark_conf or partitions or master != "local[*]":
+            _fail(ConfigError("--format parquet, --master, --partitions and --conf need "
+                              "--engine spark"))
+        if len(inputs) > 1:
+            _fail(ConfigError(f"{inputs[1]}: the local engine scans one folder; several "
+                              ".jsonl files or Parquet need --engine spark"))
+    else:
+        from .engines.spark import require_spark
+
+        if archive is not None:
+            _fail(ConfigError("--archive works with the local engine only"))
+        try:
+            require_spark()
+        except DerivDetectError as exc:
+            _fail(exc)
+    return inputs[0]
 
 
 @app.command(epilog="Exit codes: 0 success (1 with --fail-on-match when the pair is verbatim, "
@@ -326,8 +376,10 @@ def compare(
 
 def _register_archive() -> None:
     from .cli_archive import register
+    from .cli_serve import register as register_serve
 
     register(app, _config, _fail)
+    register_serve(app, _config, _fail)
 
 
 _register_archive()

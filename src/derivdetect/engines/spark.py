@@ -54,7 +54,7 @@ from typing import Optional
 from .. import __version__
 from ..compiled import use_compiled
 from ..config import Config
-from ..errors import InputError, MissingDependencyError
+from ..errors import ConfigError, InputError, MissingDependencyError
 from ..models import Document, ScanResult, Skipped
 from ..stages.cluster import clusters_of
 from . import spark_ops as ops
@@ -97,7 +97,11 @@ def spark_session(master: str = "local[*]", partitions: Optional[int] = None,
     parts, Arrow batches of 1,000 rows, executors on this Python (local masters), quiet
     logs; ``conf`` (``--conf KEY=VALUE``) wins over all of these."""
     require_spark()
+    import warnings
+
     from pyspark.sql import SparkSession
+
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
@@ -115,6 +119,17 @@ def spark_session(master: str = "local[*]", partitions: Optional[int] = None,
     for key, value in settings.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+def parse_conf(items: list) -> dict:
+    """``--conf KEY=VALUE`` settings as a dict; :class:`ConfigError` for one without ``=``."""
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--conf {item}: give KEY=VALUE, e.g. spark.executor.memory=8g")
+        out[key.strip()] = value.strip()
+    return out
 
 
 def is_parquet(path: Path) -> bool:
@@ -172,6 +187,10 @@ class SparkScan:
     # ------------------------------------------------------------------ life
 
     def __enter__(self) -> "SparkScan":
+        return self.open()
+
+    def open(self) -> "SparkScan":
+        """Check the inputs and start the session (unless one was given); see :meth:`close`."""
         for path in self.inputs:
             if not path.exists():
                 raise InputError(f"{path}: no such file or folder")
