@@ -168,6 +168,7 @@ def test_a_schema_1_archive_is_migrated_with_its_flags(tmp_path):
     db = sqlite3.connect(path)
     db.execute("DROP INDEX flags_strength")
     db.execute("ALTER TABLE flags DROP COLUMN words")
+    db.execute("DROP TABLE checked")
     db.execute("PRAGMA user_version = 1")
     db.commit()
     db.close()

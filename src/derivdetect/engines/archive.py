@@ -166,9 +166,12 @@ def aligned_words(scores: dict) -> int:
     return derived_words(scores)
 
 
-def remember(archive: Archive, matches: list) -> None:
-    """Keep the flags of a check for the queue and for ``review``."""
+def remember(archive: Archive, matches: list, checked: Iterable[Document] = ()) -> None:
+    """Keep the flags of a check for the queue and for ``review``, and the texts of the
+    ``checked`` articles they involve that the archive does not hold (what was judged)."""
     archive.remember_flags(m.to_dict() for m in matches)
+    involved = {m.checked for m in matches}
+    archive.keep_checked(d for d in checked if d.id in involved)
 
 
 def review(archive: Archive, pair_id: str, state: str, note: Optional[str] = None,
@@ -186,10 +189,12 @@ def review(archive: Archive, pair_id: str, state: str, note: Optional[str] = Non
 
 
 def queue_page(archive: Archive, state: Optional[str] = "unreviewed", limit: int = 50,
-               cursor: Optional[str] = None, source: Optional[str] = None) -> QueuePage:
+               cursor: Optional[str] = None, source: Optional[str] = None,
+               weakest_first: bool = False) -> QueuePage:
     """One page of the remembered flags in ``state`` (``None``: all), strongest first, each
     with its current state (see ``store.archive.queue_page``)."""
-    return store_queue_page(archive, review_state, state, limit, cursor, source)
+    return store_queue_page(archive, review_state, state, limit, cursor, source,
+                            weakest_first)
 
 
 def queue(archive: Archive, state: Optional[str] = "unreviewed") -> list:

@@ -59,12 +59,21 @@ CREATE TABLE flags (
     pair_id TEXT PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL, strength REAL NOT NULL,
     record TEXT NOT NULL, at TEXT NOT NULL, words INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX flags_strength ON flags (strength DESC, pair_id);
+CREATE TABLE checked (
+    id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, title TEXT, date TEXT, url TEXT,
+    byline TEXT, text TEXT NOT NULL, at TEXT NOT NULL);
 """
+
+_CHECKED = """CREATE TABLE checked (
+    id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, title TEXT, date TEXT, url TEXT,
+    byline TEXT, text TEXT NOT NULL, at TEXT NOT NULL)"""
 
 
 def _migrate_1_to_2(db: sqlite3.Connection) -> None:
     """Schema 2: each flag keeps the derived text's aligned words, and flags are indexed by
-    strength, so that the review queue is one indexed query at 10,000 flags."""
+    strength, so that the review queue is one indexed query at 10,000 flags; checked
+    articles that were not added are kept with their flags (a reviewer reads them)."""
+    db.execute(_CHECKED)
     db.execute("ALTER TABLE flags ADD COLUMN words INTEGER NOT NULL DEFAULT 0")
     for pair_id, record in db.execute("SELECT pair_id, record FROM flags").fetchall():
         db.execute("UPDATE flags SET words = ? WHERE pair_id = ?",
@@ -248,6 +257,18 @@ class Archive:
         return np.array([r[0] for r in self.db.execute(
             "SELECT row FROM articles WHERE current = 0")], dtype=np.int64)
 
+    def article(self, article_id: str) -> Optional[dict]:
+        """The current version of an article with its text and number of versions, or
+        None when the archive has no article of that id."""
+        row = self.db.execute(
+            "SELECT id, version, title, date, url, byline, format, encoding, added, text, "
+            "(SELECT count(*) FROM articles v WHERE v.id = a.id) FROM articles a "
+            "WHERE id = ? AND current", (article_id,)).fetchone()
+        if row is None:
+            return None
+        return dict(zip(("id", "version", "title", "date", "url", "byline", "format",
+                         "encoding", "added", "text", "versions"), row))
+
     def current_rows(self, ids: Iterable[str]) -> list:
         """The rows of the current versions of the articles ``ids`` that are archived."""
         out = []
@@ -375,6 +396,35 @@ class Archive:
                      json.dumps(record, ensure_ascii=True), _now(),
                      derived_words(record["scores"])))
 
+    def keep_checked(self, docs: Iterable[Document]) -> None:
+        """Keep the text of checked articles that are flagged but not archived under their
+        id with that text, so that the review shows the text that was judged."""
+        with self.transaction():
+            for doc in docs:
+                found = self.current_version(doc.id)
+                if found and found[1] == doc.content_hash:
+                    continue
+                self.db.execute(
+                    "INSERT OR REPLACE INTO checked (id, content_hash, title, date, url, "
+                    "byline, text, at) VALUES (?,?,?,?,?,?,?,?)",
+                    (doc.id, doc.content_hash, doc.title, doc.date, doc.url, doc.byline,
+                     doc.text, _now()))
+
+    def judged_document(self, article_id: str) -> Optional[Document]:
+        """The text of ``article_id`` as a check judged it: a kept checked text, else the
+        archived current version; None when there is neither."""
+        row = self.db.execute("SELECT id, title, date, url, byline, content_hash, text FROM "
+                              "checked WHERE id = ?", (article_id,)).fetchone()
+        if row:
+            return Document(row[0], row[0], row[6], row[1], row[2], row[3], row[4],
+                            "utf-8", "txt", row[5])
+        found = self.article(article_id)
+        if found is None:
+            return None
+        return Document(found["id"], found["id"], found["text"], found["title"],
+                        found["date"], found["url"], found["byline"], found["encoding"],
+                        found["format"])
+
     def flag(self, pair_id: str) -> Optional[dict]:
         row = self.db.execute("SELECT record FROM flags WHERE pair_id = ?",
                               (pair_id,)).fetchone()
@@ -398,9 +448,9 @@ class QueuePage:
 
 def queue_page(archive: "Archive", state_of, state: Optional[str] = "unreviewed",
                limit: int = 50, cursor: Optional[str] = None,
-               source: Optional[str] = None) -> QueuePage:
-    """The flags in ``state`` (None: all), strongest first, ``limit`` at a time after
-    ``cursor``; ``source``: only pairs with an article whose id, byline or URL contains it.
+               source: Optional[str] = None, weakest_first: bool = False) -> QueuePage:
+    """The flags in ``state`` (None: all), strongest first (or weakest), ``limit`` at a time
+    after ``cursor``; ``source``: only pairs with an article whose id, byline or URL holds it.
     ``state_of(decision or None, aligned words now) -> (state, reason)`` is the engine's
     review rule, run inside the query (one rule, in one place)."""
     db = archive.db
@@ -431,12 +481,14 @@ def queue_page(archive: "Archive", state_of, state: Optional[str] = "unreviewed"
         except ValueError:
             raise InputError(f"{cursor!r}: not a queue cursor (pass the next_cursor of the "
                              "page before)") from None
-        base += " AND (f.strength < ? OR (f.strength = ? AND f.pair_id > ?))"
+        beyond = ">" if weakest_first else "<"
+        base += f" AND (f.strength {beyond} ? OR (f.strength = ? AND f.pair_id > ?))"
         page += [strength, strength, after]
+    order = "ASC" if weakest_first else "DESC"
     rows = db.execute(
         f"SELECT f.record, f.strength, f.pair_id, review_state{rule}, review_reason{rule} "
         f"{base} "
-        "ORDER BY f.strength DESC, f.pair_id LIMIT ?", page + [int(limit) + 1]).fetchall()
+        f"ORDER BY f.strength {order}, f.pair_id LIMIT ?", page + [int(limit) + 1]).fetchall()
     items = [{**json.loads(r[0]), "state": r[3], "state_reason": r[4]} for r in rows[:limit]]
     more = len(rows) > limit
     last = rows[limit - 1] if more else None
