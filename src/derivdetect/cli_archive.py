@@ -160,7 +160,7 @@ def register(app: typer.Typer, config_of, fail) -> None:
                     target.open()
                 docs = list(_articles(articles, config, skipped))
                 matches = check_articles(store, docs, config)
-                remember(store, matches)
+                remember(store, matches, docs)
                 if target is not None:
                     written = _write_check_report(store, target, docs, matches, skipped,
                                                   config)

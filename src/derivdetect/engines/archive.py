@@ -167,11 +167,12 @@ def aligned_words(scores: dict) -> int:
 
 
 def remember(archive: Archive, matches: list, checked: Iterable[Document] = ()) -> None:
-    """Keep the flags of a check for the queue and for ``review``, and the texts of the
-    ``checked`` articles they involve that the archive does not hold (what was judged)."""
+    """Keep the flags of a check or scan for the queue and for ``review``, and the texts of
+    the ``checked`` (or scanned) articles they involve that the archive does not hold as
+    they are (what was judged, for the reviewer to read)."""
     archive.remember_flags(m.to_dict() for m in matches)
-    involved = {m.checked for m in matches}
-    archive.keep_checked(d for d in checked if d.id in involved)
+    involved = {i for m in matches for i in (m.pair.a, m.pair.b)}
+    archive.keep_checked(d for d in checked if d.id in involved and (d.text or not d.chars))
 
 
 def review(archive: Archive, pair_id: str, state: str, note: Optional[str] = None,

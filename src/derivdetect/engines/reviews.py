@@ -65,7 +65,7 @@ def scan_reviews(archive: Archive, result: ScanResult, config: Config) -> dict:
         else:
             state, reason = review_state(decision, aligned_words(pair.scores))
         matches.append(Match(pair, state, reason, _copy_id(pair)))
-    remember(archive, matches)
+    remember(archive, matches, result.documents)
     return match_reviews(archive, matches)
 
 
