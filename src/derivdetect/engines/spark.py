@@ -20,8 +20,10 @@ Input (:meth:`SparkScan.read`):
   give Parquet.
 - *Parquet* (a ``.parquet`` file or folder, or a folder of ``.parquet`` files; columns ``id``,
   ``text`` and optional ``title``, ``url``, ``date``, ``byline``, ``source``): read **by the
-  executors**; bad rows (no id, no text, text not UTF-8, empty, longer than ``max_chars``, an
-  id seen before) are skipped with their reason. Documents are ordered by id.
+  executors**; bad rows (no id, no text, text not UTF-8, empty, longer than ``max_chars``)
+  are skipped with their reason, and so are all but the longest text of an id given twice
+  (ties: the lowest content hash; no row order is used, so every partitioning agrees).
+  Documents are ordered by id.
 
 Families: the reported pairs are collected to the driver (the report needs them there, and
 they are a small part of the candidates: 4.6 KB each with passages), and
@@ -198,6 +200,7 @@ class SparkScan:
             self.spark = spark_session(self.master, self.partitions, self.conf)
         if not self.partitions:
             self.partitions = max(2, 2 * self.spark.sparkContext.defaultParallelism)
+        self.spark.conf.set("spark.sql.shuffle.partitions", str(self.partitions))
         return self
 
     def __exit__(self, *exc) -> None:
@@ -343,9 +346,10 @@ class SparkScan:
         skipped = [Skipped(r.path, r.reason) for r in
                    checked.where(~F.col("ok")).select("path", "reason").collect()]
         good = checked.where(F.col("ok"))
-        first = Window.partitionBy("id").orderBy("content_hash", "path")
+        first = Window.partitionBy("id").orderBy(F.length("text").desc(), "content_hash",
+                                                 "path")
         ranked = good.withColumn("n", F.row_number().over(first))
-        skipped += [Skipped(r.path, "duplicate id (an earlier row has it); ids must be unique")
+        skipped += [Skipped(r.path, "duplicate id: the longest text with this id is kept")
                     for r in ranked.where(F.col("n") > 1).select("path").collect()]
         unique = ranked.where(F.col("n") == 1).orderBy("id")
         indexed = unique.select("id", "content_hash", "text", "meta").rdd.zipWithIndex() \
