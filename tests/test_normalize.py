@@ -86,3 +86,25 @@ def test_texts_outside_the_fast_scripts_use_the_reference_tokenizer():
 
     for text in ("हिन्दी भाषा", "北京是中国的首都", "a\u200db", "שָׁלוֹם", "x²"):
         assert tokenizer(text) is TOKEN_RE
+
+
+def test_words_stemmed_on_many_threads_at_once_get_their_own_stems():
+    """A Snowball stemmer keeps the word it works on in itself: threads sharing one (a
+    service judging requests at once) got each other's stems, or an IndexError."""
+    import random
+    import string
+    from concurrent.futures import ThreadPoolExecutor
+
+    import snowballstemmer
+
+    from derivdetect.text.normalize import lexical
+
+    rng = random.Random(11)
+    suffixes = ("izations", "fulness", "ational", "iveness", "ousness", "ements", "ing")
+    words = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(4, 9))) +
+             rng.choice(suffixes) for _ in range(40_000)]           # never seen: not memoized
+    chunks = [["the"] * 5 + words[k: k + 500] for k in range(0, len(words), 500)]
+    with ThreadPoolExecutor(8) as pool:
+        stems = list(pool.map(lambda forms: lexical(forms, "en")[1][5:], chunks))
+    reference = snowballstemmer.stemmer("english")
+    assert [s for chunk in stems for s in chunk] == [reference.stemWord(w) for w in words]

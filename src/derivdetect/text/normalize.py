@@ -14,6 +14,7 @@ both stopwords-iso and Snowball: nothing English-only is applied blindly.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -161,13 +162,22 @@ def detect_language(forms) -> str:
     return DETECTED_LANGUAGES[best] if counts[best] / len(sample) >= MIN_STOPWORD_SHARE else "und"
 
 
-@lru_cache(maxsize=None)
+_stemmers = threading.local()
+
+
 def _stemmer(lang: str):
-    """Snowball stemmer for ``lang`` (PyStemmer's C version when installed); numbers as-is."""
+    """Snowball stemmer for ``lang`` (PyStemmer's C version when installed); numbers as-is.
+    One per thread: a stemmer keeps the word it works on in itself, so two threads sharing
+    one (a service judging two requests at once) get each other's stems."""
     import snowballstemmer
 
-    stem_word = snowballstemmer.stemmer(SNOWBALL_LANGUAGES[lang]).stemWord
-    return lambda word: word if word[:1].isdigit() else stem_word(word)
+    made = getattr(_stemmers, "by_lang", None)
+    if made is None:
+        made = _stemmers.by_lang = {}
+    if lang not in made:
+        stem_word = snowballstemmer.stemmer(SNOWBALL_LANGUAGES[lang]).stemWord
+        made[lang] = lambda word: word if word[:1].isdigit() else stem_word(word)
+    return made[lang]
 
 
 def _is_unspaced(form: str) -> bool:
@@ -196,7 +206,6 @@ class _Lexicon:
         self.memo: dict[str, tuple[str, bool]] = {}
         if lang in SNOWBALL_LANGUAGES:
             self.stop = _stopwords(lang)
-            self.stem = _stemmer(lang)
         else:
             self.stop = None
 
@@ -204,7 +213,7 @@ class _Lexicon:
         entry = self.memo.get(form)
         if entry is None:
             if self.stop is not None:
-                entry = (self.stem(form), form not in self.stop and (len(form) > 1 or form.isdigit()))
+                entry = (_stemmer(self.lang)(form), form not in self.stop and (len(form) > 1 or form.isdigit()))
             else:
                 entry = (form, len(form) > 1 or form.isdigit() or _is_unspaced(form))
             if len(self.memo) < _MEMO_LIMIT:
