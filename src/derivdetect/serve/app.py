@@ -190,7 +190,9 @@ def create_app(settings: ServeSettings, service: Optional[Service] = None) -> Fa
             return JSONResponse({"error": f"unknown host {host!r}"}, status_code=400)
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # not no-referrer: under it a browser sends "Origin: null" with the pair page's
+        # form, which same_origin() must refuse; same-origin sends nothing to other sites
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Cache-Control", "no-store")
         if response.headers.get("content-type", "").startswith("text/html") and \
