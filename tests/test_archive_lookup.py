@@ -163,12 +163,18 @@ def test_a_schema_1_archive_is_migrated_with_its_flags(tmp_path):
 
     config = Config(workers=1)
     path = tmp_path / "old.db"
+    text = "Schema one kept texts as plain TEXT \udcff, and flags without their words."
     with open_archive(path, config) as archive:
+        add_articles(archive, [Document("a", "a", text)], config)
         archive.remember_flags([_flag("p1", "a", "b", 0.9, 40), _flag("p2", "a", "c", 0.5, 10)])
     db = sqlite3.connect(path)
     db.execute("DROP INDEX flags_strength")
     db.execute("ALTER TABLE flags DROP COLUMN words")
     db.execute("DROP TABLE checked")
+    db.execute("ALTER TABLE articles ADD COLUMN text TEXT NOT NULL DEFAULT ''")
+    db.execute("UPDATE articles SET text = ?", ("Schema one kept texts as plain TEXT.",))
+    db.execute("ALTER TABLE articles DROP COLUMN body")
+    db.execute("ALTER TABLE articles DROP COLUMN chars")
     db.execute("PRAGMA user_version = 1")
     db.commit()
     db.close()
@@ -176,3 +182,5 @@ def test_a_schema_1_archive_is_migrated_with_its_flags(tmp_path):
         assert archive.db.execute("PRAGMA user_version").fetchone()[0] == 2
         assert dict(archive.db.execute("SELECT pair_id, words FROM flags")) == {"p1": 40, "p2": 10}
         assert [f["pair_id"] for f in queue(archive)] == ["p1", "p2"]
+        assert archive.article("a")["text"] == "Schema one kept texts as plain TEXT."
+        assert archive.documents()[0].chars == len("Schema one kept texts as plain TEXT.")

@@ -52,15 +52,19 @@ def _percent(value) -> str:
 
 
 def queue_page_html(data: dict, state: str, source: str, limit: int, csrf: str,
-                    titles: dict, weakest_first: bool = False) -> str:
-    """The review queue: one page of flags, filters by state and source, and paging."""
+                    titles: dict, weakest_first: bool = False, paged: bool = False) -> str:
+    """The review queue: one page of flags (the checked or scanned article first, the one
+    it matches second), filters by state and source, and paging (``paged``: not the first
+    page)."""
     rows = []
     for item in data["items"]:
         scores = item.get("scores") or {}
         credit = item.get("credit") or {}
+        new = item.get("checked") if item.get("checked") in (item["a"], item["b"]) else item["a"]
+        old = item["b"] if new == item["a"] else item["a"]
         rows.append({
-            "pair_id": item["pair_id"], "a": item["a"], "b": item["b"],
-            "a_title": titles.get(item["a"]), "b_title": titles.get(item["b"]),
+            "pair_id": item["pair_id"], "a": new, "b": old,
+            "a_title": titles.get(new), "b_title": titles.get(old),
             "verdict": item.get("verdict"), "source": item.get("source"),
             "extent": item.get("extent"), "probability": _percent(scores.get("probability")),
             "coverage": _percent(max(scores.get("coverage_a", 0), scores.get("coverage_b", 0))),
@@ -72,7 +76,7 @@ def queue_page_html(data: dict, state: str, source: str, limit: int, csrf: str,
     if data.get("next_cursor"):
         next_href = "/?" + urlencode({**here, "cursor": data["next_cursor"]})
     return TEMPLATES.get_template("queue.html").render(
-        rows=rows, total=data["total"], state=state, source=source, limit=limit,
+        rows=rows, total=data["total"], state=state, source=source, limit=limit, paged=paged,
         states=("all",) + STATES, next_href=next_href, first_href="/?" + urlencode(here),
         order=here["order"], flip_href="/?" + urlencode(
             {**here, "order": "strongest" if weakest_first else "weakest"}))
