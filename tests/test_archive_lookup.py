@@ -184,3 +184,42 @@ def test_a_schema_1_archive_is_migrated_with_its_flags(tmp_path):
         assert [f["pair_id"] for f in queue(archive)] == ["p1", "p2"]
         assert archive.article("a")["text"] == "Schema one kept texts as plain TEXT."
         assert archive.documents()[0].chars == len("Schema one kept texts as plain TEXT.")
+
+
+def test_the_key_index_is_kept_beside_the_archive_and_only_used_when_current(tmp_path):
+    config = Config(workers=1)
+    rng = random.Random(8)
+    source = random_article(rng, 10)
+    copy = Document("copy", "copy", source.replace(" the ", " a ", 2))
+    path = tmp_path / "a.db"
+    side = tmp_path / "a.db.keys"
+    with open_archive(path, config) as archive:
+        add_articles(archive, [Document(f"x{k}", f"x{k}", random_article(rng, 5))
+                               for k in range(10)], config)
+        assert not check_articles(archive, [copy], config)
+    assert side.exists()
+    made = side.stat().st_mtime_ns
+    with open_archive(path, config) as archive:            # added after the file was saved
+        add_articles(archive, [Document("source", "source", source)], config)
+        assert len(check_articles(archive, [copy], config)) == 1
+    assert side.stat().st_mtime_ns != made
+    with open_archive(path, config) as archive:
+        assert ArchiveIndex.for_archive(archive, config).articles == 11
+    side.write_bytes(b"not an index")                       # damaged: built again
+    with open_archive(path, config) as archive:
+        assert len(check_articles(archive, [copy], config)) == 1
+    kept = side.read_bytes()
+    path.unlink()                                            # another archive, same name
+    with open_archive(path, config) as archive:
+        add_articles(archive, [Document("y", "y", random_article(rng, 5))], config)
+        side.write_bytes(kept)
+        assert ArchiveIndex.for_archive(archive, config).articles == 1
+        assert not check_articles(archive, [copy], config)
+    other = Config(workers=1, lsh_threshold=0.5)             # other LSH bands: not reused
+    with open_archive(path, other) as archive:
+        ArchiveIndex.for_archive(archive, other)
+        fresh = ArchiveIndex(config)
+        fresh.refresh(archive)
+        reused = ArchiveIndex.for_archive(archive, config)
+        assert np.array_equal(reused.segments[0].band_keys, fresh.segments[0].band_keys)
+        assert ArchiveIndex(other).settings_key(archive) != fresh.settings_key(archive)

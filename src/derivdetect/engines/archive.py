@@ -101,11 +101,12 @@ def check_articles(archive: Archive, docs: list, config: Config,
     """Judge each of ``docs`` against the archive: one :class:`Match` per reported pair that
     involves one of them, strongest first. An archived article with the id of a checked one
     is left out (the checked text is its new version). ``index``: the archive's key index,
-    kept between checks by a long-running process (made here when not given)."""
+    kept between checks by a long-running process (when not given: from the archive's side
+    file, ``ArchiveIndex.for_archive``)."""
     if not docs:
         return []
     if index is None:
-        index = ArchiveIndex(config)
+        index = ArchiveIndex.for_archive(archive, config)
     index.refresh(archive)
     checked_ids = {d.id for d in docs}
     new = sketch_texts([d.text for d in docs], config)

@@ -95,10 +95,9 @@ class Service:
     def __init__(self, settings: ServeSettings):
         self.settings = settings
         self.config = settings.config
-        self.index = ArchiveIndex(self.config)
         self.local = threading.local()
         with open_archive(settings.archive, self.config, create=False) as archive:
-            self.index.refresh(archive)
+            self.index = ArchiveIndex.for_archive(archive, self.config)
 
     def archive(self) -> Archive:
         """This thread's connection to the archive (opened on first use)."""

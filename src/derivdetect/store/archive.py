@@ -253,6 +253,19 @@ class Archive:
             "SELECT s.signature, s.keys, s.lines, s.stems FROM sketches s JOIN articles a "
             "ON a.row = s.row WHERE a.current ORDER BY a.row"), num_perm)
 
+    def identity(self) -> str:
+        """A random id of this archive file, made on first use (side files name it)."""
+        found = self.meta("archive_id")
+        if found is None:
+            import secrets
+
+            with self.transaction():
+                found = self.meta("archive_id")
+                if found is None:
+                    found = secrets.token_hex(16)
+                    self.set_meta("archive_id", found)
+        return found
+
     # ------------------------------------------------------------------ lookups by row
 
     def change_token(self) -> tuple:
