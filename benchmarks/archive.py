@@ -148,7 +148,8 @@ def main(argv=None) -> int:
         with open_archive(path, config) as archive:
             add_articles(archive, archived, config)
     add_seconds = time.perf_counter() - t0
-    size = sum(p.stat().st_size for p in folder.glob("archive.db*"))
+    size = sum(p.stat().st_size for p in folder.glob("archive.db*")
+               if not p.name.endswith(".keys"))
     text_bytes = sum(len(d.text.encode("utf-8")) for d in archived)
     print(f"add: {len(archived):,} articles in {add_seconds:.1f} s = "
           f"{len(archived) / add_seconds:,.0f} articles/s"
@@ -173,8 +174,17 @@ def main(argv=None) -> int:
         print(_rates("check, one article at a time", seconds))
         t0 = time.perf_counter()
         cold = check_articles(archive, checked[:1], config)
-        print(f"check in a new process's state (index built first): "
-              f"{time.perf_counter() - t0:.2f} s ({len(cold)} match(es))")
+        print(f"check without an index in memory or beside the archive (built, then saved "
+              f"as {path.name}.keys): {time.perf_counter() - t0:.2f} s ({len(cold)} match(es))")
+    article = folder / "checked.txt"
+    article.write_text(checked[1].text, encoding="utf-8")
+    for run in (1, 2):
+        t0 = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "derivdetect.cli", "check", str(path),
+                               str(article)], capture_output=True, text=True)
+        print(f"derivdetect check of one article from a shell, run {run} (process start, "
+              f"index from {path.name}.keys): {time.perf_counter() - t0:.2f} s, exit "
+              f"{done.returncode}")
     recall = _recall(found, truth, checked)
     print("recall of injected copies, checked against the archive:")
     for kind, (hit, total) in recall.items():

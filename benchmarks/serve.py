@@ -158,6 +158,9 @@ def main(argv=None) -> int:
     path = folder / "archive.db"
     if args.archive and args.archive.exists():
         path.write_bytes(args.archive.read_bytes())
+        keys = args.archive.with_name(args.archive.name + ".keys")
+        if keys.exists():
+            path.with_name(path.name + ".keys").write_bytes(keys.read_bytes())
         print(f"archive: a copy of {args.archive}")
     else:
         print(f"archive: {len(archived):,} articles added in {_build(path, archived):.1f} s")
