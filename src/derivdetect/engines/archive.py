@@ -97,19 +97,20 @@ def add_articles(archive: Archive, docs: Iterable[Document], config: Config) -> 
 
 
 def check_articles(archive: Archive, docs: list, config: Config,
-                   index: Optional[ArchiveIndex] = None) -> list:
+                   index: Optional[ArchiveIndex] = None, fast: Optional[bool] = None) -> list:
     """Judge each of ``docs`` against the archive: one :class:`Match` per reported pair that
     involves one of them, strongest first. An archived article with the id of a checked one
     is left out (the checked text is its new version). ``index``: the archive's key index,
     kept between checks by a long-running process (when not given: from the archive's side
-    file, ``ArchiveIndex.for_archive``)."""
+    file, ``ArchiveIndex.for_archive``). ``fast``: sketch on the compiled path whatever
+    the number of articles (a service, whose kernels are loaded once; the same sketches)."""
     if not docs:
         return []
     if index is None:
         index = ArchiveIndex.for_archive(archive, config)
     index.refresh(archive)
     checked_ids = {d.id for d in docs}
-    new = sketch_texts([d.text for d in docs], config)
+    new = sketch_texts([d.text for d in docs], config, fast)
     looked = lookup_corpus(index, archive, docs, new, config)
     corpus, rows = looked.docs, looked.rows
 

@@ -14,6 +14,7 @@ Spark engine runs the same stages on other storage.
 from __future__ import annotations
 
 import datetime as _dt
+import threading
 from collections import OrderedDict, deque
 from contextlib import closing
 from dataclasses import replace
@@ -122,44 +123,48 @@ def _sketch_key(doc: Document) -> str:
 
 
 _prepared_cache: "OrderedDict[tuple, Prepared]" = OrderedDict()
+_prepared_lock = threading.Lock()
 PREPARED_CACHE_SIZE = 2000
 
 
 def _judge_batch(args) -> list:
     """Judge a batch of candidate pairs: one :class:`~derivdetect.stages.judge.Judged` per
-    pair. Prepared texts are kept per worker process across batches (bounded LRU), since
-    one document's pairs spread over several batches."""
-    docs, pairs, config, furniture, topics, fast = args
+    pair. Prepared texts are kept per worker process across batches (bounded LRU, shared by
+    the threads of a service), since one document's pairs spread over several batches; a
+    prepared text depends on the corpus only through the furniture lines it holds and its
+    topic words (``used``: the digest of those lines), so it is reused across corpora too
+    (an archive's checks)."""
+    docs, pairs, config, furniture, topics, used, fast = args
     cache = _prepared_cache
-    context = (repr(config), hash(furniture))
+    settings = repr(config)
 
     def key_of(i: int) -> tuple:
         topic = topics.get(i)
-        return (docs[i].id, docs[i].content_hash, context,
+        return (docs[i].id, docs[i].content_hash, settings, used.get(i, ""),
                 None if topic is None else topic.tobytes())
 
-    def cached(i: int):
-        found = cache.get(key_of(i))
-        return found if found is not None and found.doc.text == docs[i].text else None
-
-    missing = []
-    for i in sorted({i for pair in pairs for i in pair}):
-        if cached(i) is None:
-            missing.append(i)
-        else:
-            cache.move_to_end(key_of(i))
+    mine: dict = {}
+    with _prepared_lock:
+        for i in sorted({i for pair in pairs for i in pair}):
+            found = cache.get(key_of(i))
+            if found is not None and found.doc.text == docs[i].text:
+                cache.move_to_end(key_of(i))
+                mine[i] = found
+    missing = sorted({i for pair in pairs for i in pair} - set(mine))
     if fast:
         fresh = prepare_many([docs[i] for i in missing], config, furniture,
                              [topics.get(i) for i in missing])
     else:
         fresh = [prepare(docs[i], config, furniture, topics.get(i)) for i in missing]
-    for i, prepared in zip(missing, fresh):
-        cache[key_of(i)] = prepared
-    while len(cache) > max(PREPARED_CACHE_SIZE, len(docs)):
-        cache.popitem(last=False)   # the least recently used; this batch's are the newest
+    mine.update(zip(missing, fresh))
+    with _prepared_lock:
+        for i in missing:
+            cache[key_of(i)] = mine[i]
+        while len(cache) > max(PREPARED_CACHE_SIZE, len(docs)):
+            cache.popitem(last=False)   # the least recently used; this batch's are the newest
 
     def get(i: int) -> Prepared:
-        return cache[key_of(i)]
+        return mine[i]
 
     out = []
     with small_matrix_mode():
@@ -206,7 +211,8 @@ def judge_pairs(docs: list, found: Candidates, config: Config,
         for batch in batches:
             needed = {i for pair in batch for i in pair}
             yield ({i: with_text(i) for i in needed}, batch, config, found.furniture,
-                   {i: topics[i] for i in needed if i in topics}, fast)
+                   {i: topics[i] for i in needed if i in topics},
+                   {i: found.furniture_used.get(i, "") for i in needed}, fast)
 
     judged = {}
     done = len(reused)

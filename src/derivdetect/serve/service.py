@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
+from ..compiled import implementation
 from ..config import Config
 from ..engines.archive import (
     add_articles,
@@ -128,7 +129,8 @@ class Service:
         afterwards when ``add`` is set."""
         doc = self.document(fields)
         archive = self.archive()
-        matches = check_articles(archive, [doc], self.config, index=self.index)
+        matches = check_articles(archive, [doc], self.config, index=self.index,
+                                 fast=implementation() != "python")
         remember(archive, matches, [doc])
         added = None
         if fields.get("add"):
