@@ -1,4 +1,6 @@
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -7,6 +9,22 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 SEED_REWRITE = "000_2db2f79e78af98da.txt"
 SEED_SOURCE = "001_3d3443b8b15dbcff.txt"
+
+
+def run_cli(*args, timeout=600, env=None) -> subprocess.CompletedProcess:
+    """``derivdetect ARGS...`` in a new process, its output captured as text."""
+    return subprocess.run([sys.executable, "-m", "derivdetect", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def publish_seeds(folder: Path) -> Path:
+    """``folder`` made to hold the four seeds that are not the aggregator's rewrite (the
+    published articles an archive starts from)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in CORPUS.glob("*.txt"):
+        if path.name != SEED_REWRITE:
+            (folder / path.name).write_bytes(path.read_bytes())
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE, random_article
+from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE, publish_seeds, random_article, run_cli
 from derivdetect import Config, scan
 from derivdetect.engines.archive import add_articles, check_articles, open_archive
 from derivdetect.ingest import iter_inputs
@@ -21,20 +21,13 @@ from derivdetect.store.archive import Archive
 PY = sys.executable
 
 
-def _run(*args, timeout=600):
-    return subprocess.run([PY, "-m", "derivdetect", *map(str, args)], capture_output=True,
-                          text=True, timeout=timeout)
+_run = run_cli
 
 
 @pytest.fixture()
 def published(tmp_path):
     """The four seeds that are not the rewrite, as a published folder."""
-    folder = tmp_path / "published"
-    folder.mkdir()
-    for path in CORPUS.glob("*.txt"):
-        if path.name != SEED_REWRITE:
-            (folder / path.name).write_bytes(path.read_bytes())
-    return folder
+    return publish_seeds(tmp_path / "published")
 
 
 def test_the_rewrite_is_flagged_reviewed_and_then_left_alone(tmp_path, published):

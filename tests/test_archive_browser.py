@@ -5,12 +5,11 @@ article, note and name inert. Skipped like ``test_report_browser.py`` without Ch
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 
 import pytest
 
-from conftest import CORPUS, SEED_REWRITE
+from conftest import CORPUS, publish_seeds, run_cli
 from test_report_browser import Watched, _shot, browser  # noqa: F401 (the fixture)
 from test_report_html import IMG, SCRIPT
 
@@ -19,9 +18,7 @@ HOSTILE_NOTE = f"partner feed {SCRIPT} {IMG}"
 HOSTILE_NAME = "</td><img src=x onerror=\"window.__pwned = 'by'\">"
 
 
-def _run(*args, timeout=600):
-    return subprocess.run([PY, "-m", "derivdetect", *map(str, args)], capture_output=True,
-                          text=True, timeout=timeout)
+_run = run_cli
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +26,7 @@ def reviewed(tmp_path_factory):
     """An archive of four seeds; the AFP story republished with hostile paragraphs added is
     checked, reviewed with a hostile note and name, and checked again with --report."""
     base = tmp_path_factory.mktemp("archive-browser")
-    published = base / "published"
-    published.mkdir()
-    for path in CORPUS.glob("*.txt"):
-        if path.name != SEED_REWRITE:
-            (published / path.name).write_bytes(path.read_bytes())
+    published = publish_seeds(base / "published")
     archive = base / "news.db"
     assert _run("archive", "add", archive, published).returncode == 0
     afp = next(CORPUS.glob("003_*.txt")).read_text(encoding="utf-8")

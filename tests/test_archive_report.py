@@ -6,13 +6,12 @@ import csv
 import json
 import re
 import shutil
-import subprocess
 import sys
 from html.parser import HTMLParser
 
 import pytest
 
-from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE
+from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE, publish_seeds, run_cli
 from derivdetect.models import Document, Pair, ScanResult
 from derivdetect.report.html import build_segments
 from derivdetect.report.review import (
@@ -27,19 +26,13 @@ PY = sys.executable
 AFP = next(CORPUS.glob("003_*.txt"))
 
 
-def _run(*args, timeout=600):
-    return subprocess.run([PY, "-m", "derivdetect", *map(str, args)], capture_output=True,
-                          text=True, timeout=timeout)
+_run = run_cli
 
 
 @pytest.fixture()
 def published(tmp_path):
     """The four seeds that are not the rewrite, as a published folder, in an archive."""
-    folder = tmp_path / "published"
-    folder.mkdir()
-    for path in CORPUS.glob("*.txt"):
-        if path.name != SEED_REWRITE:
-            (folder / path.name).write_bytes(path.read_bytes())
+    folder = publish_seeds(tmp_path / "published")
     archive = tmp_path / "news.db"
     added = _run("archive", "add", archive, folder)
     assert added.returncode == 0, added.stderr

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE, own_words
+from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE, own_words, run_cli
 
 httpx = pytest.importorskip("httpx")
 pytest.importorskip("fastapi")
@@ -25,9 +25,7 @@ TOKEN = "correct-horse-battery-staple-42"
 OTHERS = [p for p in sorted(CORPUS.glob("*.txt")) if p.name != SEED_REWRITE]
 
 
-def _cli(*args, env=None, **kwargs):
-    return subprocess.run([sys.executable, "-m", "derivdetect.cli", *map(str, args)],
-                          capture_output=True, text=True, env=env, timeout=300, **kwargs)
+_cli = run_cli
 
 
 def _free_port() -> int:
