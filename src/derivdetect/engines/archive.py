@@ -172,9 +172,12 @@ def remember(archive: Archive, matches: list, checked: Iterable[Document] = ()) 
     """Keep the flags of a check or scan for the queue and for ``review``, and the texts of
     the ``checked`` (or scanned) articles they involve that the archive does not hold as
     they are (what was judged, for the reviewer to read)."""
-    archive.remember_flags(m.to_dict() for m in matches)
+    if not matches:
+        return
     involved = {i for m in matches for i in (m.pair.a, m.pair.b)}
-    archive.keep_checked(d for d in checked if d.id in involved and (d.text or not d.chars))
+    with archive.transaction():
+        archive.remember_flags(m.to_dict() for m in matches)
+        archive.keep_checked(d for d in checked if d.id in involved and (d.text or not d.chars))
 
 
 def review(archive: Archive, pair_id: str, state: str, note: Optional[str] = None,

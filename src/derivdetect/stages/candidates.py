@@ -49,13 +49,18 @@ class DocumentKeys:
 
 def document_keys(sketches, i: int, config: Config) -> DocumentKeys:
     """The keys of document ``i`` of a sketch table (pure: from its sketch alone)."""
-    signature = sketches.signatures[i: i + 1]
+    signature = sketches.signatures[i]
     bands, rows = lsh_params(config.lsh_threshold, config.num_perm)
     if (signature == EMPTY).all():
         band_values = np.empty(0, dtype=np.uint64)
-    else:
-        band_values = np.array([band_key_column(signature, band, rows, np.zeros(1, np.int64))[0]
-                                for band in range(bands)], dtype=np.uint64)
+    else:   # band_key_column's hash, for every band of one signature at once
+        columns = signature[: bands * rows].reshape(bands, rows).astype(np.uint64)
+        with np.errstate(over="ignore"):
+            band_values = np.arange(1, bands + 1, dtype=np.uint64) * _BAND_SEED
+            for col in range(rows):
+                band_values ^= columns[:, col]
+                band_values *= _BAND_PRIME
+                band_values ^= band_values >> np.uint64(31)
     return DocumentKeys(band_values, sketches.keys_of(i).copy(), sketches.lines_of(i).copy())
 
 
