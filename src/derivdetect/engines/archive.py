@@ -18,7 +18,7 @@ from typing import Iterable, Optional
 from ..config import Config
 from ..models import Document, Pair
 from ..stages.classify import derived_words
-from ..stages.credit import outlet_names
+from ..stages.credit import licensed_name
 from ..stages.sketch import sketch_texts
 from ..store.archive import STATES, Archive, ArchiveError, QueuePage
 from ..store.archive import queue_page as store_queue_page
@@ -119,18 +119,15 @@ def check_articles(archive: Archive, docs: list, config: Config,
 
     judged = judge_pairs(corpus, looked.found, config, text_of=text_of)
     by_id = {d.id: i for i, d in enumerate(corpus)}
-    licensed = {name.casefold() for name in config.licensed_sources}
 
     def licence(pair: Pair) -> Optional[str]:
         """The licensed name the source goes by (the archived article when the direction
         can't be told: a checked text is the newcomer)."""
-        if not licensed:
+        if not config.licensed_sources:
             return None
         source = pair.source or (pair.b if pair.a in checked_ids else pair.a)
         i = by_id[source]
-        source = replace(corpus[i], text=text_of(i))
-        names = [n for n in outlet_names(source) if n.casefold() in licensed]
-        return names[0] if names else None
+        return licensed_name(replace(corpus[i], text=text_of(i)), config.licensed_sources)
 
     matches = [_match(archive, j.pair, checked_ids, licence(j.pair)) for j in judged]
     from ..report.order import order_pairs

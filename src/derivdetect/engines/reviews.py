@@ -18,25 +18,15 @@ from typing import Iterable, Optional
 
 from .. import __version__
 from ..config import Config
-from ..models import Document, Pair, ScanResult
+from ..models import Pair, ScanResult
 from ..report.review import ReviewView
 from ..stages.classify import derived_side
 from ..stages.cluster import clusters_of
-from ..stages.credit import outlet_names
+from ..stages.credit import licensed_name
 from ..store.archive import Archive
 from .archive import Match, aligned_words, remember, review_state
 
 __all__ = ["licensed_name", "scan_reviews", "match_reviews", "pair_history", "check_result"]
-
-
-def licensed_name(source: Document, licensed_sources: Iterable[str]) -> Optional[str]:
-    """The first name ``source`` goes by (``stages.credit.outlet_names``) that is among
-    ``licensed_sources`` (case-insensitive), or ``None``."""
-    licensed = {name.casefold() for name in licensed_sources}
-    if not licensed:
-        return None
-    names = [n for n in outlet_names(source) if n.casefold() in licensed]
-    return names[0] if names else None
 
 
 def _copy_id(pair: Pair) -> str:

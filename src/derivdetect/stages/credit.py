@@ -10,6 +10,7 @@ when it mentions one of them, or links to the source's site. Pure functions of t
 
 from __future__ import annotations
 
+from typing import Optional
 from urllib.parse import urlsplit
 
 import regex
@@ -43,6 +44,16 @@ def outlet_names(doc: Document) -> list:
         if len(name) >= 2 and name.casefold() not in _NOT_OUTLETS:
             out.append(name)
     return out
+
+
+def licensed_name(source: Document, licensed_sources) -> Optional[str]:
+    """The first name ``source`` goes by (:func:`outlet_names`) that is among
+    ``licensed_sources`` (case-insensitive), or ``None``."""
+    licensed = {name.casefold() for name in licensed_sources}
+    if not licensed:
+        return None
+    names = [n for n in outlet_names(source) if n.casefold() in licensed]
+    return names[0] if names else None
 
 
 def _site(url) -> str:

@@ -414,7 +414,7 @@ class Archive:
     def history(self, pair_id: str) -> list:
         """Every change of state of the pair (by its ``pair_id`` or its articles' ids)."""
         flag = self.flag(pair_id)
-        a, b = (flag["a"], flag["b"]) if flag else (None, None)
+        a, b = sorted((flag["a"], flag["b"])) if flag else (None, None)
         return [dict(zip(("at", "by", "old", "new", "note", "pair_id"), row))
                 for row in self.db.execute(
                     "SELECT at, by, old, new, note, pair_id FROM history WHERE pair_id = ? "
