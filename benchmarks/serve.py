@@ -144,6 +144,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--concurrent-checks", type=int, default=2)
     parser.add_argument("--archive", type=Path,
                         help="an archive of the same --docs and --seed (benchmarks/archive.py "
                              "--keep DIR makes DIR/archive.db); built here when absent")
@@ -170,7 +171,8 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     server = subprocess.Popen(
         [sys.executable, "-m", "derivdetect.cli", "serve", str(path), "--port", str(port),
-         "--workers", str(args.workers)], stdout=log, stderr=subprocess.STDOUT,
+         "--workers", str(args.workers), "--concurrent-checks", str(args.concurrent_checks)],
+        stdout=log, stderr=subprocess.STDOUT,
         env={**os.environ, "DERIVDETECT_TOKEN": TOKEN})
     url = f"http://127.0.0.1:{port}"
     import httpx

@@ -50,6 +50,9 @@ def register(app: typer.Typer, config_of, fail) -> None:
                                            help="Largest request body, in bytes."),
               max_batch: int = typer.Option(1000, "--max-batch",
                                             help="Most articles per POST /v1/articles."),
+              concurrent_checks: int = typer.Option(
+                  2, "--concurrent-checks", min=1,
+                  help="Checks judged at once per worker; more wait their turn."),
               config_file: Optional[Path] = typer.Option(None, "--config",
                                                          help="TOML settings.")) -> None:
         """Serve the archive over HTTP: a JSON API under /v1 for a CMS, and the review
@@ -64,7 +67,8 @@ def register(app: typer.Typer, config_of, fail) -> None:
 
         try:
             settings = ServeSettings(archive, config_of(config_file), host, port,
-                                     _token(token_file), max_body, max_batch, workers).check()
+                                     _token(token_file), max_body, max_batch, workers,
+                                     concurrent_checks).check()
             run(settings)
         except InputError as exc:
             fail(exc)
