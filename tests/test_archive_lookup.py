@@ -223,3 +223,24 @@ def test_the_key_index_is_kept_beside_the_archive_and_only_used_when_current(tmp
         reused = ArchiveIndex.for_archive(archive, config)
         assert np.array_equal(reused.segments[0].band_keys, fresh.segments[0].band_keys)
         assert ArchiveIndex(other).settings_key(archive) != fresh.settings_key(archive)
+
+
+def test_an_index_built_in_small_chunks_and_merged_equals_one_built_at_once(tmp_path,
+                                                                              monkeypatch):
+    from dataclasses import fields
+
+    from derivdetect.engines import archive_index
+    from derivdetect.stages.lookup import KeySegment
+
+    config = Config(workers=1)
+    with open_archive(tmp_path / "a.db", config) as archive:
+        add_articles(archive, _corpus(4, 60), config)
+        whole = ArchiveIndex(config)
+        whole.refresh(archive)
+        monkeypatch.setattr(archive_index, "LOAD_ROWS", 7)
+        chunked = ArchiveIndex(config)
+        chunked.refresh(archive)
+    assert len(whole.segments) == len(chunked.segments) == 1
+    for f in fields(KeySegment):
+        assert np.array_equal(getattr(whole.segments[0], f.name),
+                              getattr(chunked.segments[0], f.name)), f.name

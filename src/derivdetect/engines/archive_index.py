@@ -37,6 +37,9 @@ from ..store.cache import fingerprint
 
 #: Segments are merged while the newest holds at least this share of the one before it.
 MERGE_SHARE = 0.25
+#: Articles read from the archive at a time when the index is built (bounds the memory of a
+#: build: the sketches of this many articles beside the segments made so far).
+LOAD_ROWS = 100_000
 #: The side file of an archive's key index: ``ARCHIVE`` + this suffix (numpy ``.npz``).
 KEYS_SUFFIX = ".keys"
 
@@ -78,10 +81,18 @@ class ArchiveIndex:
             token = archive.change_token()
             if token == self.token:
                 return
-            rows, hashes, table = archive.sketches_after(self.last_row, self.config.num_perm)
-            if len(rows):
-                self.segments.append(segment_of(table, rows, hashes, self.config))
+            fresh = []
+            while True:
+                rows, hashes, table = archive.sketches_after(self.last_row,
+                                                             self.config.num_perm, LOAD_ROWS)
+                if not len(rows):
+                    break
+                fresh.append(segment_of(table, rows, hashes, self.config))
+                del table
                 self.last_row = int(rows[-1])
+            if fresh:
+                self.segments.append(merge_segments(fresh))
+                del fresh
                 while (len(self.segments) > 1 and len(self.segments[-1])
                        >= MERGE_SHARE * len(self.segments[-2])):
                     last = self.segments.pop()

@@ -107,17 +107,21 @@ def segment_of(sketches, positions, content_hashes: list, config: Config) -> Key
 
 
 def merge_segments(segments: list) -> KeySegment:
-    """One segment holding the documents of several (an index keeps few segments)."""
+    """One segment holding the documents of several, given in position order (each after
+    the one before: an index's segments are). Each posting list is the segments' sorted
+    lists one after the other, sorted stably by key: a merge of sorted runs, and within a
+    key the documents stay in position order."""
     if len(segments) == 1:
         return segments[0]
-    positions = np.concatenate([s.positions for s in segments])
-    order = np.argsort(positions, kind="stable")
     fields = {}
     for key_name, doc_name in _POSTINGS:
-        fields[key_name], fields[doc_name] = _sorted_postings(
-            [getattr(s, key_name) for s in segments], [getattr(s, doc_name) for s in segments])
-    return KeySegment(positions[order],
-                      np.concatenate([s.key_counts for s in segments])[order], **fields)
+        keys = np.concatenate([getattr(s, key_name) for s in segments])
+        order = np.argsort(keys, kind="stable")
+        fields[key_name] = keys[order]
+        fields[doc_name] = np.concatenate([getattr(s, doc_name) for s in segments])[order]
+        del keys, order
+    return KeySegment(np.concatenate([s.positions for s in segments]),
+                      np.concatenate([s.key_counts for s in segments]), **fields)
 
 
 def postings(segments: list, kind: str, queries: np.ndarray, alive: np.ndarray,

@@ -275,12 +275,13 @@ class Archive:
         dead = self.db.execute("SELECT count(*) FROM articles WHERE current = 0").fetchone()[0]
         return last, dead
 
-    def sketches_after(self, row: int, num_perm: int) -> tuple:
-        """``(rows, content hashes, Sketches)`` of the current articles after ``row``."""
+    def sketches_after(self, row: int, num_perm: int, limit: int = -1) -> tuple:
+        """``(rows, content hashes, Sketches)`` of the current articles after ``row`` (the
+        first ``limit`` of them; all when negative)."""
         found = self.db.execute(
             "SELECT a.row, a.content_hash, s.signature, s.keys, s.lines, s.stems FROM "
             "articles a JOIN sketches s ON s.row = a.row WHERE a.row > ? AND a.current "
-            "ORDER BY a.row", (row,)).fetchall()
+            "ORDER BY a.row LIMIT ?", (row, limit)).fetchall()
         rows = np.array([r[0] for r in found], dtype=np.int64)
         table = _sketch_table((r[2:] for r in found), num_perm) if found else \
             empty_sketches(num_perm)
