@@ -121,3 +121,26 @@ def test_every_setting_and_the_code_that_shape_a_sketch_key_its_cache(tmp_path, 
     scan(CORPUS, base, cache_dir=tmp_path)
     monkeypatch.setattr(cache, "code_fingerprint", lambda: "other code")
     assert scan(CORPUS, base, cache_dir=tmp_path).stats["sketches_reused"] == 0
+
+
+def test_a_scan_that_reused_every_sketch_leaves_the_cache_file_as_it_was(tmp_path):
+    """A nightly scan of a folder that did not change writes no 380 MB cache again."""
+    from derivdetect import Config
+    from derivdetect.engines.local import scan
+    from derivdetect.store.cache import CACHE_NAME
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(CORPUS, folder)
+    cache_dir = tmp_path / "cache"
+    scan(folder, Config(workers=1), cache_dir=cache_dir)
+    saved = (cache_dir / CACHE_NAME).stat().st_mtime_ns
+    again = scan(folder, Config(workers=1), cache_dir=cache_dir)
+    assert again.stats["sketches_reused"] == 5
+    assert (cache_dir / CACHE_NAME).stat().st_mtime_ns == saved
+    (folder / "extra.txt").write_text("A new article about the harbour council and its vote.")
+    scan(folder, Config(workers=1), cache_dir=cache_dir)
+    assert (cache_dir / CACHE_NAME).stat().st_mtime_ns != saved
+    saved = (cache_dir / CACHE_NAME).stat().st_mtime_ns
+    (folder / "extra.txt").unlink()                 # a document gone: the file shrinks
+    scan(folder, Config(workers=1), cache_dir=cache_dir)
+    assert (cache_dir / CACHE_NAME).stat().st_mtime_ns != saved

@@ -376,9 +376,13 @@ def scan(root: Path, config: Config, progress: Optional[Progress] = None,
         sketches = sketch_stream(batches(), config, progress, known)
         clock.lap("sketch")
         reused = sum(1 for k in keys if k and known is not None and k in known)
+        keyed = {k for k in keys if k}
+        # the same documents as the cache holds, every sketch from it: the file stays as it is
+        unchanged = (known is not None and len(keyed) == len(known)
+                     and all(k in known for k in keyed))
         del known
         cache_note = None
-        if cache_dir:
+        if cache_dir and not unchanged:
             try:
                 save_sketches(cache_dir, config, keys, sketches)
             except OSError:
