@@ -236,8 +236,12 @@ def test_browser_writes_need_the_page_token_and_this_origin(server):
                             headers={"content-type": "application/x-www-form-urlencoded"})
         assert form.status_code == 403
         assert browser.post("/v1/session", json={"token": "guess"}).status_code == 401
-        rebound = browser.get("/v1/queue", headers={"Host": "attacker.example"})
-        assert rebound.status_code == 400
+    # a page whose name was re-pointed at 127.0.0.1 has no cookie for it: with a token,
+    # any host name may reach the service (a proxy's), and the token is what is checked
+    rebound = httpx.get(server.url + "/v1/queue", headers={"Host": "attacker.example"})
+    assert rebound.status_code == 401 and set(rebound.json()) == {"error"}
+    with server.client(TOKEN) as proxied:
+        assert proxied.get("/v1/queue", headers={"Host": "news.example:443"}).status_code == 200
 
 
 def test_it_will_not_listen_beyond_loopback_without_a_token(archive):
@@ -268,3 +272,44 @@ def test_sigterm_lets_the_request_in_flight_finish(archive, tmp_path):
     listed = _cli("queue", archive, "--state", "all", "--json")
     assert listed.returncode == 0
     assert _cli("check", archive, CORPUS / SEED_REWRITE).returncode == 1   # opens, intact
+
+
+def test_without_a_token_a_cms_on_this_machine_writes_and_pages_still_refuse_other_sites(
+        archive, tmp_path):
+    running = Server(archive, tmp=tmp_path)
+    try:
+        with running.client() as cms:
+            checked = cms.post("/v1/check", json=_rewrite())
+            assert checked.status_code == 200 and checked.json()["flagged"] is True
+            pair_id = checked.json()["matches"][0]["pair_id"]
+            assert cms.post(f"/v1/pairs/{pair_id}/review",
+                            json={"state": "violation"}).status_code == 200
+            assert cms.post("/v1/check", json={"text": "x"},
+                            headers={"Origin": "https://evil.example"}).status_code == 403
+            assert cms.get("/v1/queue", headers={"Host": "evil.example"}).status_code == 400
+            assert cms.post("/v1/check", content=b'{"text": "a"}',
+                            headers={"content-type": "text/plain"}).status_code == 415
+    finally:
+        assert running.stop() == 0
+
+
+def test_a_streamed_body_over_the_limit_is_refused_at_once(archive, tmp_path):
+    running = Server(archive, "--max-body", 4096, token=TOKEN, tmp=tmp_path)
+    try:
+        def chunks():
+            for _ in range(10):
+                yield b" " * 1000
+
+        with running.client(TOKEN) as http:
+            refused = http.post("/v1/check", content=chunks(),
+                                headers={"content-type": "application/json"}, timeout=20)
+            assert refused.status_code == 413 and "--max-body" in refused.json()["error"]
+            small = http.post("/v1/check", content=iter([b'{"text": ', b'"a b c"}']),
+                              headers={"content-type": "application/json"})
+            assert small.status_code == 200
+            for target in ("/\\evil.example", "//evil.example", "https://evil.example",
+                           "/\t/evil.example"):
+                page = http.get("/login", params={"next": target}).text
+                assert 'data-next="/"' in page, target
+    finally:
+        assert running.stop() == 0

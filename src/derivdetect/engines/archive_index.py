@@ -188,7 +188,8 @@ def lookup_corpus(index: ArchiveIndex, archive: Archive, docs: list, new: Sketch
     alive = np.ones(first_new + len(docs), dtype=bool)
     alive[0] = False
     alive[dead[dead < first_new]] = False
-    alive[archive.current_rows({d.id for d in docs})] = False
+    replaced = [r for r in archive.current_rows({d.id for d in docs}) if r < first_new]
+    alive[replaced] = False                  # (rows added since the snapshot are not in it)
     def probe(position: int):
         if position >= first_new:
             k = position - first_new

@@ -24,7 +24,7 @@ import hmac
 import json
 import secrets
 from typing import List, Optional
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -88,13 +88,24 @@ def _json(data) -> Response:
                     media_type="application/json")
 
 
+def local_path(target: str) -> str:
+    """``target`` if it is a path on this service (``/...``, no host, no backslash or
+    control character that a browser would read as one), else ``/``."""
+    parts = urlsplit(target)
+    if (not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc
+            or any(c == "\\" or ord(c) < 32 or ord(c) == 127 for c in target)):
+        return "/"
+    return target
+
+
 def _digest(secret: str, purpose: str) -> str:
     return hmac.new(secret.encode("utf-8"), purpose.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 class BodyLimit:
-    """ASGI middleware: a request body over ``limit`` bytes gets 413 (by its
-    ``Content-Length`` before it is read, or as soon as a streamed body passes it)."""
+    """ASGI middleware: a request body over ``limit`` bytes gets 413, by its
+    ``Content-Length`` before it is read or as soon as a streamed body passes it; a body
+    within the limit is read here and handed on whole."""
 
     def __init__(self, app, limit: int):
         self.app = app
@@ -106,25 +117,28 @@ class BodyLimit:
         length = dict(scope.get("headers") or ()).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.limit):
             return await _too_large(self.limit, send)
-        seen = 0
-
-        async def limited():
-            nonlocal seen
+        chunks, seen = [], 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _BodyTooLarge()
-            return message
+            if message["type"] != "http.request":
+                return                                  # the client went away
+            chunks.append(message.get("body", b""))
+            seen += len(chunks[-1])
+            if seen > self.limit:
+                return await _too_large(self.limit, send)
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        handed = False
 
-        try:
-            return await self.app(scope, limited, send)
-        except _BodyTooLarge:
-            return await _too_large(self.limit, send)
+        async def replay():
+            nonlocal handed
+            if not handed:
+                handed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
-
-class _BodyTooLarge(Exception):
-    pass
+        return await self.app(scope, replay, send)
 
 
 async def _too_large(limit: int, send) -> None:
@@ -147,23 +161,23 @@ def create_app(settings: ServeSettings, service: Optional[Service] = None) -> Fa
                   description="Check articles against an archive of everything published, "
                               "and review the flags.")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    allowed_hosts = {settings.host, "127.0.0.1", "localhost", "[::1]", "::1"}
+    allowed_hosts = {settings.host.lower(), f"[{settings.host.lower()}]", "127.0.0.1",
+                     "localhost", "[::1]"}
 
     def csrf_for(request: Request) -> str:
         return _digest(csrf_secret, "csrf:" + (request.cookies.get(SESSION_COOKIE) or "open"))
 
     def signed_in(request: Request) -> bool:
-        if token is None:
-            return True
-        header = request.headers.get("authorization", "")
-        if header.lower().startswith("bearer ") and hmac.compare_digest(
-                header[7:].strip().encode(), token.encode()):
+        if token is None or by_bearer(request):
             return True
         cookie = request.cookies.get(SESSION_COOKIE, "")
         return bool(cookie) and hmac.compare_digest(cookie.encode(), session_value.encode())
 
     def by_bearer(request: Request) -> bool:
-        return request.headers.get("authorization", "").lower().startswith("bearer ")
+        """Whether the request carries the right token in its Authorization header."""
+        header = request.headers.get("authorization", "")
+        return token is not None and header.lower().startswith("bearer ") and \
+            hmac.compare_digest(header[7:].strip().encode(), token.encode())
 
     def same_origin(request: Request) -> None:
         origin = request.headers.get("origin")
@@ -175,8 +189,9 @@ def create_app(settings: ServeSettings, service: Optional[Service] = None) -> Fa
             raise ApiError(403, "cross-site request refused")
 
     def access(request: Request) -> None:
-        """Every /v1 endpoint: signed in; writes same-origin, JSON, and CSRF-checked
-        when they come with the browser's cookie."""
+        """Every /v1 endpoint: signed in; writes same-origin and JSON, and CSRF-checked
+        when they are signed in by the browser's cookie (without a token there is no
+        cookie: a cross-site page can send no JSON write and no same-origin one)."""
         if not signed_in(request):
             raise ApiError(401, "missing or wrong token: send 'Authorization: Bearer TOKEN'")
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
@@ -184,17 +199,22 @@ def create_app(settings: ServeSettings, service: Optional[Service] = None) -> Fa
             kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if kind != "application/json":
                 raise ApiError(415, "send the body as application/json")
-            if not by_bearer(request) and not hmac.compare_digest(
+            if token is not None and not by_bearer(request) and not hmac.compare_digest(
                     request.headers.get("x-csrf-token", "").encode(),
                     csrf_for(request).encode()):
                 raise ApiError(403, "missing or wrong X-CSRF-Token (reload the page)")
 
     @app.middleware("http")
     async def hosts_and_headers(request: Request, call_next):
-        host = request.headers.get("host", "").rsplit(":", 1)[0] if not request.headers.get(
-            "host", "").startswith("[") else request.headers.get("host", "").split("]")[0] + "]"
-        if host not in allowed_hosts:
-            return JSONResponse({"error": f"unknown host {host!r}"}, status_code=400)
+        # without a token the service answers only as this machine (a page of another site
+        # that re-points its name to 127.0.0.1 gets nothing); with one, any name may lead
+        # here (a proxy, a host name): the token is what protects it
+        if token is None:
+            given = request.headers.get("host", "").lower()
+            host = given.split("]")[0] + "]" if given.startswith("[") else \
+                given.rsplit(":", 1)[0]
+            if host not in allowed_hosts:
+                return JSONResponse({"error": f"unknown host {host!r}"}, status_code=400)
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         # not no-referrer: under it a browser sends "Origin: null" with the pair page's
@@ -339,8 +359,7 @@ def create_app(settings: ServeSettings, service: Optional[Service] = None) -> Fa
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     def login(next: str = "/"):
-        return HTMLResponse(login_page(next if next.startswith("/") and
-                                       not next.startswith("//") else "/"))
+        return HTMLResponse(login_page(local_path(next)))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def queue_html(request: Request, state: str = "unreviewed", cursor: Optional[str] = None,
@@ -370,7 +389,8 @@ def create_app(settings: ServeSettings, service: Optional[Service] = None) -> Fa
         refused = page_access(request)
         if refused:
             return refused
-        return HTMLResponse(service.pair_page(pair_id))
+        return HTMLResponse(service.pair_page(pair_id),
+                            headers={"Content-Security-Policy": "sandbox allow-scripts"})
 
     @app.post("/pairs/{pair_id}/decide", include_in_schema=False)
     async def decide(request: Request, pair_id: str):
@@ -384,8 +404,7 @@ def create_app(settings: ServeSettings, service: Optional[Service] = None) -> Fa
             raise ApiError(403, "missing or wrong form token (reload the page)")
         service.review(pair_id, form.get("state", ""), form.get("note") or None,
                        form.get("by") or None)
-        return RedirectResponse(form.get("back") if str(form.get("back", "")).startswith("/?")
-                                else "/", status_code=303)
+        return RedirectResponse(local_path(form.get("back") or "/"), status_code=303)
 
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str):

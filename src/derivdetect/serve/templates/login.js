@@ -8,8 +8,8 @@ document.getElementById("login").addEventListener("submit", async (event) => {
     body: JSON.stringify({token: document.getElementById("token").value}),
   });
   if (response.ok) {
-    const next = form.dataset.next || "/";
-    window.location.assign(next.startsWith("/") && !next.startsWith("//") ? next : "/");
+    const next = form.dataset.next || "/";   // the service made it a local path
+    window.location.assign(/^\/(?![\/\\])[^\\\x00-\x1f]*$/.test(next) ? next : "/");
   } else {
     message.textContent = "That token is not right.";
   }
