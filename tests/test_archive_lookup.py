@@ -244,3 +244,42 @@ def test_an_index_built_in_small_chunks_and_merged_equals_one_built_at_once(tmp_
     for f in fields(KeySegment):
         assert np.array_equal(getattr(whole.segments[0], f.name),
                               getattr(chunked.segments[0], f.name)), f.name
+
+
+def test_flags_keep_one_judgement_per_pair_their_licence_and_the_texts_judged(tmp_path):
+    """From a review: a licensed flag came back as unreviewed in the queue, two versions of
+    an article left two flags, a checked draft's text stood in for its published version,
+    and the source filter folded only ASCII and missed checked articles."""
+    from derivdetect.engines.archive import Match, queue_page, remember
+    from derivdetect.report.review import pair_from_record
+
+    config = Config(workers=1)
+    with open_archive(tmp_path / "a.db", config) as archive:
+        add_articles(archive, [Document("wire/1", "wire/1", "The wire story as sent.",
+                                        byline="Agence Öst")], config)
+        draft = Document("desk/9", "desk/9", "A first draft of the story.", byline="Ärzte",
+                         content_hash="h-draft")
+        final = Document("desk/9", "desk/9", "The story as published.", content_hash="h-final")
+
+        def match(pair_id, state="unreviewed", reason="not reviewed yet"):
+            record = _flag(pair_id, "desk/9", "wire/1", 0.8, 30)
+            record.update(state=state, state_reason=reason, passages=[], reasons=[],
+                          extent="partially", source_reason="")
+            return Match(pair_from_record(record), state, reason, "desk/9")
+
+        remember(archive, [match("v1", "licensed", "the source wire/1 is Öst")], [draft])
+        assert [f["pair_id"] for f in queue_page(archive, "licensed").items] == ["v1"]
+        assert queue_page(archive).total == 0
+        assert queue_page(archive, None, source="ärzte").total == 1      # a checked byline
+        assert queue_page(archive, None, source="ÖST").total == 1        # not only ASCII
+        add_articles(archive, [final], config)
+        remember(archive, [match("v2")], [])            # the published version, judged again
+        assert [f["pair_id"] for f in queue_page(archive, None).items] == ["v2"]
+        v2 = archive.flag("v2")
+        assert v2["content_hashes"] == {"desk/9": "h-final",
+                                        "wire/1": archive.current_version("wire/1")[1]}
+        assert archive.judged_document("desk/9", "h-final").text == final.text
+        assert archive.judged_document("desk/9", "h-draft").text == draft.text
+        add_articles(archive, [draft], config)           # the draft archived after all
+        assert archive.db.execute("SELECT count(*) FROM checked").fetchone()[0] == 0
+        assert archive.judged_document("desk/9", "h-draft").text == draft.text

@@ -161,6 +161,16 @@ def review_state(decision, words: int) -> tuple:
                             + (f": {decision.note}" if decision.note else ""))
 
 
+def flag_state(decision, words: int, remembered: Optional[str] = None,
+               remembered_reason: Optional[str] = None) -> tuple:
+    """The review state of a remembered flag now: :func:`review_state`, except that a flag
+    judged ``licensed`` (its source in ``licensed_sources``) stays so until someone decides
+    otherwise."""
+    if decision is None and remembered == "licensed":
+        return "licensed", remembered_reason or "licensed_sources"
+    return review_state(decision, words)
+
+
 def aligned_words(scores: dict) -> int:
     return derived_words(scores)
 
@@ -171,9 +181,19 @@ def remember(archive: Archive, matches: list, checked: Iterable[Document] = ()) 
     they are (what was judged, for the reviewer to read)."""
     if not matches:
         return
+    checked = list(checked)
     involved = {i for m in matches for i in (m.pair.a, m.pair.b)}
+    hashes = {d.id: d.content_hash for d in checked if d.id in involved}
+
+    def hash_of(article_id: str) -> str:
+        if article_id not in hashes:
+            found = archive.current_version(article_id)
+            hashes[article_id] = found[1] if found else ""
+        return hashes[article_id]
+
     with archive.transaction():
-        archive.remember_flags(m.to_dict() for m in matches)
+        archive.remember_flags({**m.to_dict(), "content_hashes": {
+            m.pair.a: hash_of(m.pair.a), m.pair.b: hash_of(m.pair.b)}} for m in matches)
         archive.keep_checked(d for d in checked if d.id in involved and (d.text or not d.chars))
 
 
@@ -196,7 +216,7 @@ def queue_page(archive: Archive, state: Optional[str] = "unreviewed", limit: int
                weakest_first: bool = False) -> QueuePage:
     """One page of the remembered flags in ``state`` (``None``: all), strongest first, each
     with its current state (see ``store.archive.queue_page``)."""
-    return store_queue_page(archive, review_state, state, limit, cursor, source,
+    return store_queue_page(archive, flag_state, state, limit, cursor, source,
                             weakest_first)
 
 

@@ -73,7 +73,10 @@ class ArchiveIndex:
 
     @property
     def articles(self) -> int:
-        return sum(len(s) for s in self.segments) - len(self.dead)
+        """Current articles in the index (superseded versions it holds left out)."""
+        held = sum(len(s) for s in self.segments)
+        dead = sum(int(np.isin(self.dead, s.positions).sum()) for s in self.segments)
+        return held - dead
 
     def refresh(self, archive: Archive) -> None:
         """Bring the index up to date with ``archive``: new articles in, superseded out."""
@@ -81,6 +84,8 @@ class ArchiveIndex:
             token = archive.change_token()
             if token == self.token:
                 return
+            if self.token is not None and token[2:] != self.token[2:]:
+                self.segments, self.last_row = [], 0    # sketched again: every key changed
             fresh = []
             while True:
                 rows, hashes, table = archive.sketches_after(self.last_row,

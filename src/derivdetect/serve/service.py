@@ -20,12 +20,13 @@ from ..compiled import implementation
 from ..config import Config
 from ..engines.archive import (
     add_articles,
+    aligned_words,
     check_articles,
+    flag_state,
     open_archive,
     queue_page,
     remember,
     review,
-    review_state,
 )
 from ..engines.archive_index import ArchiveIndex
 from ..engines.reviews import check_result
@@ -174,9 +175,9 @@ class Service:
         """The titles of the articles of queue items, by id (archived or checked)."""
         out = {}
         for article_id in {i for item in items for i in (item["a"], item["b"])}:
-            doc = self.archive().judged_document(article_id)
-            if doc is not None and doc.title:
-                out[article_id] = doc.title
+            title = self.archive().title_of(article_id)
+            if title:
+                out[article_id] = title
         return out
 
     def flag(self, pair_id: str) -> dict:
@@ -184,9 +185,9 @@ class Service:
         record = archive.flag(pair_id)
         if record is None:
             raise NotFound(f"no flagged pair {pair_id!r}")
-        state, reason = review_state(archive.decision(record["a"], record["b"]),
-                                     archive.db.execute("SELECT words FROM flags WHERE "
-                                                        "pair_id = ?", (pair_id,)).fetchone()[0])
+        state, reason = flag_state(archive.decision(record["a"], record["b"]),
+                                   aligned_words(record["scores"]), record.get("state"),
+                                   record.get("state_reason"))
         return {**record, "state": state, "state_reason": reason}
 
     def history(self, pair_id: str) -> list:
@@ -207,8 +208,9 @@ class Service:
         archive = self.archive()
         pair = pair_from_record(record)
         docs = []
+        hashes = record.get("content_hashes") or {}
         for article_id in (pair.a, pair.b):
-            found = archive.judged_document(article_id)
+            found = archive.judged_document(article_id, hashes.get(article_id))
             if found is None:
                 raise NotFound(f"pair {pair_id}: article {article_id!r} is no longer archived")
             docs.append(found)

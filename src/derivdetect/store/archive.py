@@ -61,13 +61,15 @@ CREATE TABLE flags (
     record TEXT NOT NULL, at TEXT NOT NULL, words INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX flags_strength ON flags (strength DESC, pair_id);
 CREATE TABLE checked (
-    id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, title TEXT, date TEXT, url TEXT,
-    byline TEXT, text TEXT NOT NULL, at TEXT NOT NULL);
+    id TEXT NOT NULL, content_hash TEXT NOT NULL, title TEXT, date TEXT, url TEXT,
+    byline TEXT, text TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (id, content_hash));
 """
 
 _CHECKED = """CREATE TABLE checked (
-    id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, title TEXT, date TEXT, url TEXT,
-    byline TEXT, text TEXT NOT NULL, at TEXT NOT NULL)"""
+    id TEXT NOT NULL, content_hash TEXT NOT NULL, title TEXT, date TEXT, url TEXT,
+    byline TEXT, text TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (id, content_hash))"""
+#: ALTER TABLE ... DROP COLUMN, which the migration to schema 2 uses, came with SQLite 3.35.
+MIGRATION_SQLITE = (3, 35, 0)
 
 
 def pack_text(text: str) -> bytes:
@@ -89,9 +91,16 @@ def _migrate_1_to_2(db: sqlite3.Connection) -> None:
     db.execute(_CHECKED)
     db.execute("ALTER TABLE articles ADD COLUMN body BLOB NOT NULL DEFAULT x''")
     db.execute("ALTER TABLE articles ADD COLUMN chars INTEGER NOT NULL DEFAULT 0")
-    for row, text in db.execute("SELECT row, text FROM articles").fetchall():
-        db.execute("UPDATE articles SET body = ?, chars = ? WHERE row = ?",
-                   (pack_text(text), len(text), row))
+    last = 0
+    while True:                   # a thousand texts at a time: not all of them in memory
+        batch = db.execute("SELECT row, text FROM articles WHERE row > ? ORDER BY row "
+                           "LIMIT 1000", (last,)).fetchall()
+        if not batch:
+            break
+        for row, text in batch:
+            db.execute("UPDATE articles SET body = ?, chars = ? WHERE row = ?",
+                       (pack_text(text), len(text), row))
+        last = batch[-1][0]
     db.execute("ALTER TABLE articles DROP COLUMN text")
     db.execute("ALTER TABLE flags ADD COLUMN words INTEGER NOT NULL DEFAULT 0")
     for pair_id, record in db.execute("SELECT pair_id, record FROM flags").fetchall():
@@ -168,6 +177,11 @@ class Archive:
                                "derivdetect")
         self.db.execute("PRAGMA journal_mode = WAL")
         if version < SCHEMA_VERSION:
+            if sqlite3.sqlite_version_info < MIGRATION_SQLITE:
+                raise ArchiveError(
+                    f"{self.path}: archive schema {version} needs converting, which needs "
+                    f"SQLite {'.'.join(map(str, MIGRATION_SQLITE))} or newer (this Python "
+                    f"has {sqlite3.sqlite_version}); open it once with a newer Python")
             with self.transaction():
                 version = self.db.execute("PRAGMA user_version").fetchone()[0]
                 while version < SCHEMA_VERSION:
@@ -224,6 +238,8 @@ class Archive:
              doc.url, doc.byline, doc.encoding, pack_text(doc.text), len(doc.text),
              _now())).lastrowid
         self._insert_sketch(row, sketch, i)
+        self.db.execute("DELETE FROM checked WHERE id = ? AND content_hash = ?",
+                        (doc.id, doc.content_hash))        # now archived: one copy is enough
         return "updated" if found else "added"
 
     def _insert_sketch(self, row: int, sketch: Sketches, i: int = 0) -> None:
@@ -269,11 +285,12 @@ class Archive:
     # ------------------------------------------------------------------ lookups by row
 
     def change_token(self) -> tuple:
-        """Changes whenever an article is added or superseded, by any process: the last
-        row and the number of superseded versions (both read from indexes)."""
+        """Changes whenever an article is added or superseded, or the sketches are made
+        again with other settings, by any process: the last row, the number of superseded
+        versions (both read from indexes) and the sketches' fingerprint."""
         last = self.db.execute("SELECT max(row) FROM articles").fetchone()[0] or 0
         dead = self.db.execute("SELECT count(*) FROM articles WHERE current = 0").fetchone()[0]
-        return last, dead
+        return last, dead, self.meta("sketch_fingerprint") or ""
 
     def sketches_after(self, row: int, num_perm: int, limit: int = -1) -> tuple:
         """``(rows, content hashes, Sketches)`` of the current articles after ``row`` (the
@@ -426,7 +443,11 @@ class Archive:
     def remember_flags(self, records: Iterable[dict]) -> None:
         """Keep the latest judgement of each flagged pair (the review queue reads them)."""
         with self.transaction():
-            for record in records:
+            for record in records:   # the latest judgement of these two articles only
+                self.db.execute("DELETE FROM flags WHERE ((a = ? AND b = ?) OR (a = ? AND "
+                                "b = ?)) AND pair_id != ?",
+                                (record["a"], record["b"], record["b"], record["a"],
+                                 record["pair_id"]))
                 self.db.execute(
                     "INSERT OR REPLACE INTO flags (pair_id, a, b, strength, record, at, words) "
                     "VALUES (?,?,?,?,?,?,?)",
@@ -434,6 +455,13 @@ class Archive:
                      float(record["scores"].get("probability") or 0.0),
                      json.dumps(record, ensure_ascii=True), _now(),
                      derived_words(record["scores"])))
+
+    def title_of(self, article_id: str) -> Optional[str]:
+        """The title of the article's current version, or of its latest checked text."""
+        row = self.db.execute("SELECT title FROM articles WHERE id = ? AND current",
+                              (article_id,)).fetchone() or self.db.execute(
+            "SELECT title FROM checked WHERE id = ? ORDER BY at DESC", (article_id,)).fetchone()
+        return row[0] if row else None
 
     def keep_checked(self, docs: Iterable[Document]) -> None:
         """Keep the text of checked articles that are flagged but not archived under their
@@ -449,20 +477,31 @@ class Archive:
                     (doc.id, doc.content_hash, doc.title, doc.date, doc.url, doc.byline,
                      doc.text, _now()))
 
-    def judged_document(self, article_id: str) -> Optional[Document]:
-        """The text of ``article_id`` as a check judged it: a kept checked text, else the
-        archived current version; None when there is neither."""
-        row = self.db.execute("SELECT id, title, date, url, byline, content_hash, text FROM "
-                              "checked WHERE id = ?", (article_id,)).fetchone()
-        if row:
-            return Document(row[0], row[0], row[6], row[1], row[2], row[3], row[4],
-                            "utf-8", "txt", row[5])
-        found = self.article(article_id)
-        if found is None:
-            return None
-        return Document(found["id"], found["id"], found["text"], found["title"],
-                        found["date"], found["url"], found["byline"], found["encoding"],
-                        found["format"])
+    def judged_document(self, article_id: str,
+                        content_hash: Optional[str] = None) -> Optional[Document]:
+        """The text of ``article_id`` that a check judged: the version with ``content_hash``
+        (a kept checked text, or any archived version), else the latest kept checked text,
+        else the current archived version; None when there is none."""
+        checked = "SELECT id, title, date, url, byline, content_hash, text FROM checked " \
+                  "WHERE id = ?"
+        archived = ("SELECT id, version, title, date, url, byline, format, encoding, added, "
+                    "body, content_hash FROM articles WHERE id = ?")
+        queries = []
+        if content_hash:
+            queries += [(checked + " AND content_hash = ?", (article_id, content_hash), True),
+                        (archived + " AND content_hash = ? ORDER BY version DESC",
+                         (article_id, content_hash), False)]
+        queries += [(archived + " AND current", (article_id,), False),
+                    (checked + " ORDER BY at DESC", (article_id,), True)]
+        for query, params, is_checked in queries:
+            row = self.db.execute(query, params).fetchone()
+            if row and is_checked:
+                return Document(row[0], row[0], row[6], row[1], row[2], row[3], row[4],
+                                "utf-8", "txt", row[5])
+            if row:
+                return Document(row[0], row[0], unpack_text(row[9]), row[2], row[3], row[4],
+                                row[5], row[7], row[6], row[10])
+        return None
 
     def flag(self, pair_id: str) -> Optional[dict]:
         row = self.db.execute("SELECT record FROM flags WHERE pair_id = ?",
@@ -490,25 +529,32 @@ def queue_page(archive: "Archive", state_of, state: Optional[str] = "unreviewed"
                source: Optional[str] = None, weakest_first: bool = False) -> QueuePage:
     """The flags in ``state`` (None: all), strongest first (or weakest), ``limit`` at a time
     after ``cursor``; ``source``: only pairs with an article whose id, byline or URL holds it.
-    ``state_of(decision or None, aligned words now) -> (state, reason)`` is the engine's
-    review rule, run inside the query (one rule, in one place)."""
+    ``state_of(decision or None, aligned words now, remembered state, remembered reason)
+    -> (state, reason)`` is the engine's review rule, run inside the query (one rule, in one
+    place); the remembered state is the flag's when it was judged (``licensed`` by
+    ``licensed_sources``, say)."""
     db = archive.db
 
     def decided(*row):
-        return state_of(Decision(*row[:8]) if row[2] is not None else None, row[8])
+        return state_of(Decision(*row[:8]) if row[2] is not None else None, row[8],
+                        row[9], row[10])
 
-    db.create_function("review_state", 9, lambda *row: decided(*row)[0], deterministic=True)
-    db.create_function("review_reason", 9, lambda *row: decided(*row)[1], deterministic=True)
-    rule = "(d.a, d.b, d.state, d.note, d.by, d.at, d.pair_id, d.seen_words, f.words)"
+    db.create_function("review_state", 11, lambda *row: decided(*row)[0], deterministic=True)
+    db.create_function("review_reason", 11, lambda *row: decided(*row)[1], deterministic=True)
+    db.create_function("fold", 1, lambda text: (text or "").casefold(), deterministic=True)
+    rule = ("(d.a, d.b, d.state, d.note, d.by, d.at, d.pair_id, d.seen_words, f.words, "
+            "json_extract(f.record, '$.state'), json_extract(f.record, '$.state_reason'))")
     where, params = ["1"], []
     if state is not None:
         where.append(f"review_state{rule} = ?")
         params.append(state)
     if source:
-        where.append("EXISTS (SELECT 1 FROM articles x WHERE x.current AND x.id IN (f.a, f.b) "
-                     "AND instr(lower(x.id || ' ' || coalesce(x.byline, '') || ' ' || "
-                     "coalesce(x.url, '')), ?))")
-        params.append(source.casefold())
+        named = "instr(fold(x.id || ' ' || coalesce(x.byline, '') || ' ' || coalesce(x.url, " \
+                "'')), ?)"
+        where.append(f"(EXISTS (SELECT 1 FROM articles x WHERE x.current AND x.id IN "
+                     f"(f.a, f.b) AND {named}) OR EXISTS (SELECT 1 FROM checked x WHERE "
+                     f"x.id IN (f.a, f.b) AND {named}))")
+        params += [source.casefold(), source.casefold()]
     base = ("FROM flags f LEFT JOIN decisions d ON d.a = min(f.a, f.b) AND d.b = max(f.a, f.b) "
             "WHERE " + " AND ".join(where))
     total = db.execute(f"SELECT count(*) {base}", params).fetchone()[0]
