@@ -313,3 +313,25 @@ def test_a_streamed_body_over_the_limit_is_refused_at_once(archive, tmp_path):
                 assert 'data-next="/"' in page, target
     finally:
         assert running.stop() == 0
+
+
+def test_two_workers_serve_the_same_archive_and_keep_the_token_out_of_the_environment(
+        archive, tmp_path):
+    """The token of --token-file reaches the worker processes in a file of mode 0600, not
+    in the environment every child process and /proc/PID/environ show."""
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN + "\n")
+    running = Server(archive, "--workers", 2, "--token-file", token_file, tmp=tmp_path)
+    try:
+        with running.client(TOKEN) as http:
+            seen = [http.post("/v1/check", json=_rewrite()).json()["flagged"]
+                    for _ in range(4)]
+            assert seen == [True] * 4
+            assert http.get("/v1/queue").json()["total"] == 1
+        children = subprocess.run(["pgrep", "-P", str(running.process.pid)],
+                                  capture_output=True, text=True).stdout.split()
+        assert children
+        for pid in children + [str(running.process.pid)]:
+            assert TOKEN.encode() not in Path(f"/proc/{pid}/environ").read_bytes()
+    finally:
+        assert running.stop() == 0

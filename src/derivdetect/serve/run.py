@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
@@ -38,9 +39,17 @@ def run(settings: ServeSettings) -> None:
     fields = asdict(settings)
     fields["archive"] = str(settings.archive)
     fields["config"] = settings.config.to_dict()
-    os.environ[_SETTINGS_ENV] = json.dumps(fields)
-    uvicorn.run("derivdetect.serve.run:app_from_environment", factory=True,
-                workers=settings.workers, **common)
+    # the settings (token included) go to the workers in a file only this user can read,
+    # not in the environment that every child process and /proc/*/environ shows
+    fd, path = tempfile.mkstemp(prefix="derivdetect-serve-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(fields, handle)
+        os.environ[_SETTINGS_ENV] = path
+        uvicorn.run("derivdetect.serve.run:app_from_environment", factory=True,
+                    workers=settings.workers, **common)
+    finally:
+        os.unlink(path)
 
 
 def _stopped(signum, frame) -> None:
@@ -48,11 +57,12 @@ def _stopped(signum, frame) -> None:
 
 
 def app_from_environment():
-    """The application of a worker process, from the settings its parent left in the
-    environment (uvicorn starts workers by import path)."""
+    """The application of a worker process, from the settings file its parent names in
+    the environment (uvicorn starts workers by import path)."""
     from .app import create_app
 
-    fields = json.loads(os.environ[_SETTINGS_ENV])
+    with open(os.environ[_SETTINGS_ENV], encoding="utf-8") as handle:
+        fields = json.load(handle)
     fields["archive"] = Path(fields["archive"])
     settings = fields["config"]
     settings["licensed_sources"] = tuple(settings.get("licensed_sources") or ())
