@@ -139,8 +139,7 @@ class ArchiveIndex:
                     return None
                 if meta["last_row"] > archive.change_token()[0]:
                     return None
-                segment = KeySegment(**{f.name: np.array(data[f.name])
-                                        for f in fields(KeySegment)})
+                segment = KeySegment(**{f.name: data[f.name] for f in fields(KeySegment)})
         except (OSError, ValueError, KeyError, TypeError, EOFError):
             return None
         self.segments = [segment] if len(segment) else []
