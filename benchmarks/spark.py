@@ -77,21 +77,10 @@ def _run_engine(engine: str, folder: Path, out: Path, args) -> dict:
     return result
 
 
-def _payload(result) -> dict:
-    from derivdetect.report.tables import scan_payload
-
-    data = json.loads(json.dumps(scan_payload(result)))
-    del data["scan"]["created"]
-    stats = data["scan"]["stats"]
-    for key in list(stats):
-        if key.startswith("seconds") or key == "spark":
-            del stats[key]
-    return data
-
-
 def _engine_main(args) -> int:
     """One scan in this process: writes ``{"seconds", "stats", "payload", "shuffle"}``."""
     from derivdetect import Config
+    from derivdetect.report.tables import comparable_payload
 
     folder = Path(args.folder)
     config = Config()
@@ -116,7 +105,7 @@ def _engine_main(args) -> int:
     figures["stats"] = {k: v for k, v in result.stats.items()
                         if k in ("seconds", "seconds_detail", "documents", "candidates",
                                  "reported")}
-    figures["payload"] = _payload(result)
+    figures["payload"] = comparable_payload(result)
     Path(args.result).write_text(json.dumps(figures))
     return 0
 

@@ -21,7 +21,7 @@ pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -e 
 pytest.importorskip("pyarrow", reason="pyarrow is not installed (pip install -e '.[spark]')")
 
 from derivdetect.engines import spark as spark_engine  # noqa: E402
-from derivdetect.report.tables import scan_payload  # noqa: E402
+from derivdetect.report.tables import comparable_payload  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -41,16 +41,7 @@ def spark():
     session.stop()
 
 
-def payload(result) -> dict:
-    """pairs.json of a result, without what differs between runs and engines: the creation
-    time, the timings and the Spark engine's own stats."""
-    data = json.loads(json.dumps(scan_payload(result)))
-    del data["scan"]["created"]
-    stats = data["scan"]["stats"]
-    for key in list(stats):
-        if key.startswith("seconds") or key == "spark":
-            del stats[key]
-    return data
+payload = comparable_payload
 
 
 def assert_same(expected: dict, got: dict) -> None:

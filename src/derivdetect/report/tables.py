@@ -64,6 +64,21 @@ def scan_payload(result: ScanResult, reviews: Optional[dict] = None) -> dict:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
+
+def comparable_payload(result: ScanResult) -> dict:
+    """``pairs.json`` of a result as plain JSON values, without what differs between runs
+    and engines of the same scan (the creation time, the timings, the Spark engine's own
+    stats): two engines' scans of one input must give equal ones."""
+    import json
+
+    data = json.loads(json.dumps(scan_payload(result)))
+    del data["scan"]["created"]
+    stats = data["scan"]["stats"]
+    for key in list(stats):
+        if key.startswith("seconds") or key == "spark":
+            del stats[key]
+    return data
+
 def spreadsheet_safe(value):
     """A text cell that no spreadsheet runs as a formula: one starting with ``= + - @``, a tab
     or a line break (document ids come from file names, which can be ``=HYPERLINK(…).txt``)
