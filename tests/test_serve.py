@@ -335,3 +335,14 @@ def test_two_workers_serve_the_same_archive_and_keep_the_token_out_of_the_enviro
             assert TOKEN.encode() not in Path(f"/proc/{pid}/environ").read_bytes()
     finally:
         assert running.stop() == 0
+
+
+def test_without_the_serve_extra_the_cli_says_what_to_install(archive):
+    hidden = subprocess.run(
+        [sys.executable, "-c", "import sys; sys.modules['fastapi'] = None; "
+         "from derivdetect.cli import main; "
+         f"sys.argv = ['derivdetect', 'serve', {str(archive)!r}]; main()"],
+        capture_output=True, text=True, timeout=120)
+    assert hidden.returncode == 2
+    line, = hidden.stderr.strip().splitlines()
+    assert "pip install 'derivdetect[serve]'" in line
