@@ -194,25 +194,23 @@ def lookup_corpus(index: ArchiveIndex, archive: Archive, docs: list, new: Sketch
     alive[dead[dead < first_new]] = False
     replaced = [r for r in archive.current_rows({d.id for d in docs}) if r < first_new]
     alive[replaced] = False                  # (rows added since the snapshot are not in it)
-    def probe(position: int):
-        if position >= first_new:
-            k = position - first_new
-            return probe_of(new, k, position, docs[k].content_hash, config)
-        i = stored_index[position]
-        return probe_of(table, i, position, hashes[i], config)
 
     found = {int(p): partners(probe_of(new, k, p, docs[k].content_hash, config), segments,
                               alive, config) for k, p in enumerate(positions.tolist())}
     pairs = sorted({tuple(sorted((me, int(o)))) for me, around in found.items()
                     for o in around.tolist()})
     archived = sorted({p for pair in pairs for p in pair if p < first_new})
-    table, hashes, stored_index = _stored(archive, archived, config)
-    for position in archived:
-        found[position] = partners(probe(position), segments, alive, config)
+    table = archive.sketches_at(archived, config.num_perm)
+    archived_docs = archive.documents_at(archived)
+    stored_index = {row: i for i, row in enumerate(archived)}
+    for i, position in enumerate(archived):
+        probe = probe_of(table, i, position, archived_docs[i].content_hash, config)
+        found[position] = partners(probe, segments, alive, config)
     group_rows = sorted({g for p, around in found.items()
                          for g in topic_group(p, around.tolist(), config) if g < first_new}
                         - set(archived))
-    extra, _, extra_index = _stored(archive, group_rows, config)
+    extra = archive.sketches_at(group_rows, config.num_perm)      # their stems only
+    extra_index = {row: i for i, row in enumerate(group_rows)}
 
     def stems(position: int) -> np.ndarray:
         if position >= first_new:
@@ -236,14 +234,7 @@ def lookup_corpus(index: ArchiveIndex, archive: Archive, docs: list, new: Sketch
                            dtype=np.int64).reshape(-1, 2)
     used = furniture_digests(sketches, furniture, range(len(involved)))
     rows = archived + [-1] * (len(involved) - len(archived))
-    corpus = archive.documents_at(archived) + [docs[p - first_new] for p in involved
-                                               if p >= first_new]
+    corpus = archived_docs + [docs[p - first_new] for p in involved if p >= first_new]
     return LookupCorpus(rows, corpus, Candidates(local_pairs, furniture, topics, used,
                                                  int(sketches.nbytes)))
 
-
-def _stored(archive: Archive, rows: list, config: Config) -> tuple:
-    """``(Sketches, content hashes, {row: index})`` of archived ``rows``."""
-    table = archive.sketches_at(rows, config.num_perm)
-    hashes = [d.content_hash for d in archive.documents_at(rows)] if rows else []
-    return table, hashes, {row: i for i, row in enumerate(rows)}
