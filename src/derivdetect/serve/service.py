@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -203,7 +203,7 @@ class Service:
 
     def pair_page(self, pair_id: str) -> str:
         """The report's page of a flagged pair, with its review state and history, from the
-        texts the archive holds now."""
+        texts that were judged (``Archive.judged_document``)."""
         record = self.flag(pair_id)
         archive = self.archive()
         pair = pair_from_record(record)
@@ -214,8 +214,7 @@ class Service:
             if found is None:
                 raise NotFound(f"pair {pair_id}: article {article_id!r} is no longer archived")
             docs.append(found)
-        result = check_result(archive, [], [_Matched(pair)], config=self.config)
-        result = replace(result, documents=tuple(docs))
+        result = check_result(archive, docs, [_Matched(pair)], config=self.config)
         view = ReviewView.of(record["state"], record["state_reason"], self.history(pair_id))
         return render_pair_page(result, pair_id, view)
 
