@@ -154,6 +154,12 @@ class Config:
         gives 0.628 (recall of reuse 0.85 -> 0.70 for precision 0.85 -> 0.87): higher values
         make a shorter, surer queue and miss more rewrites. A verbatim run of
         ``derivative_run_words`` is a derivative whatever the probability.
+    family_min_probability:
+        A rewrite pair binds its two texts into one family (``stages/cluster.py``) only with
+        at least this reuse probability (FAMILY_DOC); a weaker pair joins two groups only when
+        at least half of the pairs between them are reported. Lower chains more stories into
+        one family through single loose links; higher splits real families of rewrites into
+        pairs (each still reported).
     min_aligned_sentences:
         A ``derivative`` needs aligned passages in at least this many sentences of the derived
         text (2), or ``single_place_coverage``: evidence from one sentence is a shared quote
@@ -236,6 +242,7 @@ class Config:
     derivative_coverage_alone: float = 0.3
     derivative_run_words: int = 40
     min_probability: float = 0.3
+    family_min_probability: float = 0.8
     min_aligned_sentences: int = 2
     single_place_coverage: float = 0.5
     min_aligned_words: int = 12
@@ -258,7 +265,7 @@ class Config:
                      "derivative_coverage_alone", "related_coverage", "near_duplicate_exact", "verbatim_exact",
                      "wholly_coverage", "rewrite_short_share", "topic_min_share",
                      "topic_damping", "single_place_coverage", "contained_share",
-                     "min_probability"):
+                     "min_probability", "family_min_probability"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ConfigError(f"{name}={value}: must be between 0 and 1")

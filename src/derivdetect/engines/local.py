@@ -280,7 +280,7 @@ def judge_candidates(docs: list, found: Candidates, config: Config,
     for j in judged:
         boilerplate[j.pair.a] = j.boilerplate_a
         boilerplate[j.pair.b] = j.boilerplate_b
-    clusters = clusters_of(pairs, {d.id: d.date for d in docs})
+    clusters = clusters_of(pairs, {d.id: d.date for d in docs}, config)
     clock.lap("families")
     stats = {"documents": len(docs), "sketches_reused": reused,
              "candidates": int(len(found.pairs)),

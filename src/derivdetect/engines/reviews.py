@@ -100,7 +100,7 @@ def check_result(archive: Archive, checked: list, matches: list, skipped: Iterab
     documents = tuple(docs.values())
     return ScanResult(
         root=str(archive.path.resolve()), documents=documents, pairs=pairs,
-        clusters=clusters_of(pairs, {d.id: d.date for d in documents}),
+        clusters=clusters_of(pairs, {d.id: d.date for d in documents}, config),
         skipped=skipped, settings=config.to_dict() if config else {},
         created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         stats={"checked": len(checked), "archived": archive.count(), "reported": len(pairs),

@@ -410,7 +410,7 @@ class SparkScan:
             boilerplate[j.pair.b] = j.boilerplate_b
         documents = self._documents({p.a for p in reported} | {p.b for p in reported})
         clock.lap("texts of reported pairs")
-        clusters = clusters_of(reported, {d.id: d.date for d in documents})
+        clusters = clusters_of(reported, {d.id: d.date for d in documents}, config)
         clock.lap("families")
         laps = clock.laps
         stats = {"documents": n, "sketches_reused": 0, "candidates": int(n_candidates),
