@@ -55,3 +55,51 @@ def test_the_demo_passes_without_its_disclaimer_in_the_furniture_pattern(monkeyp
     start = doc.text.index("Denial of responsibility!")
     assert any(s <= start < e for s, e in result.boilerplate[SEED_REWRITE])
     assert all(p.a_end <= start for p in result.pairs[0].passages)
+
+
+FOOTER = ("Follow The Daily Bugle on social media for the latest news.\n\n"
+          "Copyright The Daily Bugle, all rights reserved.\n")
+
+
+def _syndication_corpus() -> list:
+    """A wire story (short paragraphs only) republished by three outlets under their own
+    headline, and four unrelated articles of one site with its footer, two of them a light
+    edit of each other."""
+    wire = random_article(random.Random(7), 12)
+    docs = [Document(f"outlet{k}.txt", f"outlet{k}.txt", f"Outlet {k} news desk\n\n{wire}")
+            for k in range(3)]
+    site = [random_article(random.Random(100 + k), 10) for k in range(3)]
+    words = site[0].split(" ")
+    site.append(" ".join("altered" if k % 12 == 7 else w for k, w in enumerate(words)))
+    docs += [Document(f"site{k}.txt", f"site{k}.txt", text + "\n" + FOOTER)
+             for k, text in enumerate(site)]
+    return docs
+
+
+def test_a_wire_story_republished_in_three_files_is_not_furniture():
+    """Its paragraphs recur in three documents, but only in copies of one story: it is the
+    copy an editor looks for, every paragraph of it, not greyed-out boilerplate."""
+    from derivdetect.engines.local import scan_documents
+
+    result = scan_documents(_syndication_corpus(), Config(workers=1))
+    outlets = [p for p in result.pairs if p.a.startswith("outlet")]
+    assert len(outlets) == 3
+    for pair in outlets:
+        assert pair.verdict == "verbatim" and pair.b.startswith("outlet")
+        assert pair.scores["exact_coverage_a"] > 0.98 and pair.scores["exact_coverage_b"] > 0.98
+        assert result.boilerplate[pair.a] == () and result.boilerplate[pair.b] == ()
+
+
+def test_a_footer_of_unrelated_articles_stays_furniture_beside_copies_of_one_of_them():
+    from derivdetect.engines.local import scan_documents
+
+    docs = _syndication_corpus()
+    result = scan_documents(docs, Config(workers=1))
+    assert result.stats["furniture_lines"] == 2           # the footer's two lines
+    (edit,) = [p for p in result.pairs if p.a.startswith("site")]
+    assert (edit.a, edit.b, edit.verdict) == ("site0.txt", "site3.txt", "near-duplicate")
+    text = {d.id: d.text for d in docs}["site0.txt"]
+    footer_at = text.index(FOOTER.split("\n")[0])
+    greyed = [s for s in result.boilerplate["site0.txt"] if s[0] <= footer_at < s[1]]
+    assert greyed, "the site's footer is masked as furniture"
+    assert not any(p.a_start <= footer_at < p.a_end for p in edit.passages)

@@ -192,7 +192,9 @@ class Config:
     -----------
     boilerplate_min_docs:
         A line that recurs in at least this many documents (and is short) is site furniture,
-        not content. Lines repeated inside one document count too.
+        not content, unless those documents are copies of one story (a wire story
+        republished by many outlets keeps every paragraph; see ``corpus.common_lines``).
+        Lines repeated inside one document count too.
     boilerplate_max_words:
         Only lines up to this many words can be boilerplate: long recurring paragraphs are more
         likely a wire story republished many times than furniture.

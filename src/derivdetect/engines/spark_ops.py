@@ -41,12 +41,13 @@ import numpy as np
 from ..config import Config
 from ..models import Document
 from ..stages.candidates import band_key_column, lsh_params
+from ..stages.corpus import FURNITURE_MARKS, independent, story_marks
 from ..stages.judge import Judged, judge, prepare, prepare_many, small_matrix_mode
 from ..stages.signature import EMPTY
 from ..stages.sketch import sketch_texts
 
 SKETCH_SCHEMA = ("idx long, bands array<long>, keys array<long>, nkeys long, "
-                 "lines array<long>, stems array<long>")
+                 "lines array<long>, stems array<long>, marks array<long>")
 JUDGED_SCHEMA = "judged binary"
 #: Prepared texts kept per Python worker while judging a partition (a document's pairs are
 #: judged one after the other: the partition is sorted by its first document).
@@ -102,6 +103,7 @@ def sketch_batch(idx: np.ndarray, texts: list, config: Config, doc_bits: int, fa
         band_keys = np.empty((0, bands), dtype=np.uint64)
     per_doc = np.zeros(n, dtype=np.int64)
     per_doc[with_words] = bands
+    marks = story_marks(sk.signatures)
     return pa.RecordBatch.from_arrays([
         pa.array(idx, pa.int64()),
         _list_array(band_keys.reshape(-1).astype(np.int64), np.cumsum(per_doc)),
@@ -109,7 +111,9 @@ def sketch_batch(idx: np.ndarray, texts: list, config: Config, doc_bits: int, fa
         pa.array(np.diff(sk.key_ends, prepend=0), pa.int64()),
         _list_array(sk.lines.view(np.int64), sk.line_ends),
         _list_array(sk.stems.astype(np.int64), sk.stem_ends),
-    ], names=["idx", "bands", "keys", "nkeys", "lines", "stems"])
+        _list_array(marks.reshape(-1).astype(np.int64),
+                    np.arange(1, n + 1, dtype=np.int64) * marks.shape[1]),
+    ], names=["idx", "bands", "keys", "nkeys", "lines", "stems", "marks"])
 
 
 def sketch_frame(docs, config: Config, doc_bits: int, fast: bool):
@@ -142,13 +146,22 @@ def sketch_bytes(sketches, num_perm: int) -> int:
 
 def furniture_lines(sketches, min_docs: int) -> frozenset:
     """``corpus.common_lines``: line keys in at least ``min_docs`` documents (each
-    document's line keys are distinct), collected: they go to every judge."""
+    document's line keys are distinct) that are not copies of one another (distinct story
+    marks, ``corpus.independent``), collected: they go to every judge."""
     from pyspark.sql import functions as F
 
-    found = (sketches.select(F.explode("lines").alias("line")).groupBy("line").count()
-             .where(F.col("count") >= min_docs).select("line").collect())
+    held = sketches.select(F.explode("lines").alias("line"), "marks")
+    common = held.groupBy("line").count().where(F.col("count") >= min_docs).select("line")
+    found = (held.join(common, "line", "left_semi").groupBy("line")
+             .agg(*[F.countDistinct(F.col("marks")[r]).alias(f"m{r}")
+                    for r in range(FURNITURE_MARKS)]).collect())
+    if not found:
+        return frozenset()
+    distinct = np.array([[row[f"m{r}"] for r in range(FURNITURE_MARKS)] for row in found],
+                        dtype=np.int64)
+    keep = independent(distinct, min_docs)
     mask = (1 << 64) - 1
-    return frozenset(int(r.line) & mask for r in found)
+    return frozenset(int(row.line) & mask for row, kept in zip(found, keep) if kept)
 
 
 def lsh_pairs(sketches, max_bucket: int):

@@ -40,13 +40,56 @@ class Candidates:
     sketch_bytes: int
 
 
+#: How many of a document's MinHash values mark which story it is (:func:`story_marks`).
+FURNITURE_MARKS = 8
+
+
+def story_marks(signatures: np.ndarray) -> np.ndarray:
+    """The first :data:`FURNITURE_MARKS` MinHash values of each document (``uint32[n, k]``):
+    two texts agree on each with probability their Jaccard similarity, so copies of one
+    story agree on most of them and unrelated texts sharing a footer on almost none.
+    (Documents without shingles share one mark.)"""
+    return np.ascontiguousarray(signatures[:, :FURNITURE_MARKS], dtype=np.uint32)
+
+
+def distinct_marks(which: np.ndarray, marks: np.ndarray, n: int) -> np.ndarray:
+    """``int64[n, k]``: for each of ``n`` line keys and each mark, the number of distinct
+    values among the documents holding the key (``which[e]``: the key of holding ``e``,
+    ``marks[e]``: its document's :func:`story_marks`)."""
+    out = np.zeros((n, marks.shape[1] if marks.ndim == 2 else FURNITURE_MARKS), np.int64)
+    which = np.asarray(which, dtype=np.int64)
+    for r in range(out.shape[1]):
+        if len(which):
+            held = np.unique(which << np.int64(32) | marks[:, r].astype(np.int64))
+            out[:, r] = np.bincount(held >> np.int64(32), minlength=n)
+    return out
+
+
+def independent(distinct: np.ndarray, min_docs: int) -> np.ndarray:
+    """Which line keys recur in at least ``min_docs`` different stories: more than half of
+    the marks show that many distinct values among their holders (:func:`distinct_marks`).
+    Copies of one story (Jaccard above about 0.5) agree on most marks and count once."""
+    return 2 * np.count_nonzero(distinct >= min_docs, axis=1) > distinct.shape[1]
+
+
 def common_lines(sketches: Sketches, min_docs: int) -> frozenset:
-    """Line keys found in at least ``min_docs`` documents: the corpus's furniture (menus,
-    share bars, sign-offs), masked as boilerplate when judging."""
+    """Line keys found in at least ``min_docs`` documents that are not copies of one
+    another: the corpus's furniture (menus, share bars, sign-offs), masked as boilerplate
+    when judging. A wire story republished in many files keeps its short paragraphs: they
+    recur only among copies of it (:func:`independent`)."""
     if not len(sketches.lines):
         return frozenset()
     keys, counts = np.unique(sketches.lines, return_counts=True)
-    return frozenset(keys[counts >= min_docs].tolist())
+    common = keys[counts >= min_docs]
+    if not len(common):
+        return frozenset()
+    doc_of = np.repeat(np.arange(len(sketches), dtype=np.int64),
+                       np.diff(sketches.line_ends, prepend=0))
+    at = np.minimum(np.searchsorted(common, sketches.lines), len(common) - 1)
+    held = common[at] == sketches.lines
+    marks = story_marks(sketches.signatures)[doc_of[held]]
+    stories = distinct_marks(at[held], marks, len(common))
+    return frozenset(common[independent(stories, min_docs)].tolist())
 
 
 def furniture_digests(sketches: Sketches, furniture: frozenset, documents) -> dict:

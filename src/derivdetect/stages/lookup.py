@@ -12,7 +12,8 @@ furniture and topic words are those a scan of the whole corpus would give:
 - rewrite keys held by 2 to ``rewrite_max_df`` documents count toward
   :func:`candidates.required_shared`;
 - the same bytes: each copy is paired with the first document with that content hash;
-- furniture: line keys of at least ``boilerplate_min_docs`` documents;
+- furniture: line keys of at least ``boilerplate_min_docs`` documents that are not copies
+  of one another (``corpus.common_lines``);
 - topic words: :func:`corpus.topic_of_group` over a document's partners in the whole corpus.
 
 Positions are corpus order (an archive's row numbers; new articles after them), and
@@ -32,6 +33,7 @@ import numpy as np
 
 from ..config import Config
 from .candidates import band_key_column, document_keys, lsh_params, required_shared
+from .corpus import distinct_marks, independent, story_marks
 from .signature import EMPTY
 
 _EMPTY_KEYS = np.empty(0, dtype=np.uint64)
@@ -42,10 +44,12 @@ _EMPTY_DOCS = np.empty(0, dtype=np.int64)
 class KeySegment:
     """The keys of a set of documents, each kind sorted with the position of the document
     holding it (``*_keys`` sorted ``uint64``, ``*_docs`` ``int64`` positions), and each
-    document's number of distinct rewrite keys (``positions`` sorted, ``key_counts``)."""
+    document's number of distinct rewrite keys and story marks (``positions`` sorted,
+    ``key_counts``, ``marks``: ``corpus.story_marks``)."""
 
     positions: np.ndarray
     key_counts: np.ndarray
+    marks: np.ndarray
     band_keys: np.ndarray
     band_docs: np.ndarray
     rewrite_keys: np.ndarray
@@ -103,7 +107,8 @@ def segment_of(sketches, positions, content_hashes: list, config: Config) -> Key
     fields["hash_keys"], fields["hash_docs"] = _sorted_postings(
         [np.array([c for c, _ in coded], dtype=np.uint64)],
         [np.array([p for _, p in coded], dtype=np.int64)])
-    return KeySegment(positions, sketches.key_counts().astype(np.int64), **fields)
+    return KeySegment(positions, sketches.key_counts().astype(np.int64),
+                      story_marks(sketches.signatures), **fields)
 
 
 def merge_segments(segments: list) -> KeySegment:
@@ -121,7 +126,8 @@ def merge_segments(segments: list) -> KeySegment:
         fields[doc_name] = np.concatenate([getattr(s, doc_name) for s in segments])[order]
         del keys, order
     return KeySegment(np.concatenate([s.positions for s in segments]),
-                      np.concatenate([s.key_counts for s in segments]), **fields)
+                      np.concatenate([s.key_counts for s in segments]),
+                      np.concatenate([s.marks for s in segments]), **fields)
 
 
 def postings(segments: list, kind: str, queries: np.ndarray, alive: np.ndarray,
@@ -164,16 +170,23 @@ def postings(segments: list, kind: str, queries: np.ndarray, alive: np.ndarray,
     return which, docs
 
 
-def key_counts_at(segments: list, positions: np.ndarray) -> np.ndarray:
-    """The number of distinct rewrite keys of the documents at ``positions``."""
-    out = np.zeros(len(positions), dtype=np.int64)
+def _per_document(segments: list, positions: np.ndarray, name: str) -> np.ndarray:
+    """A per-document array of the segments (``key_counts`` or ``marks``) at ``positions``."""
+    shape = (len(positions),) + getattr(segments[0], name).shape[1:] if segments else \
+        (len(positions),)
+    out = np.zeros(shape, dtype=getattr(segments[0], name).dtype if segments else np.int64)
     for segment in segments:
         at = np.searchsorted(segment.positions, positions)
         at = np.minimum(at, max(len(segment.positions) - 1, 0))
         found = (segment.positions[at] == positions) if len(segment.positions) else \
             np.zeros(len(positions), dtype=bool)
-        out[found] = segment.key_counts[at[found]]
+        out[found] = getattr(segment, name)[at[found]]
     return out
+
+
+def key_counts_at(segments: list, positions: np.ndarray) -> np.ndarray:
+    """The number of distinct rewrite keys of the documents at ``positions``."""
+    return _per_document(segments, positions, "key_counts").astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -240,10 +253,14 @@ def partners(probe: Probe, segments: list, alive: np.ndarray, config: Config) ->
 def common_lines_among(segments: list, alive: np.ndarray, lines: np.ndarray,
                        config: Config) -> frozenset:
     """Which of ``lines`` (line keys) are furniture: held by at least
-    ``boilerplate_min_docs`` alive documents."""
+    ``boilerplate_min_docs`` alive documents that are not copies of one another
+    (``corpus.independent``, as a scan's ``corpus.common_lines``)."""
     lines = np.unique(np.asarray(lines, dtype=np.uint64))
     if not len(lines):
         return frozenset()
-    which, _ = postings(segments, "line", lines, alive)
+    which, docs = postings(segments, "line", lines, alive)
     held = np.bincount(which, minlength=len(lines))
-    return frozenset(lines[held >= config.boilerplate_min_docs].tolist())
+    common = held[which] >= config.boilerplate_min_docs
+    marks = _per_document(segments, docs[common], "marks")
+    stories = distinct_marks(which[common], marks, len(lines))
+    return frozenset(lines[independent(stories, config.boilerplate_min_docs)].tolist())
