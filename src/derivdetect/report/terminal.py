@@ -44,6 +44,8 @@ def explain_pair(pair: Pair, doc_a: Document, doc_b: Document, top: int = 6) -> 
         f"shingles: Jaccard {s['jaccard']:.3f}, containment A in B {s['containment_a_in_b']:.3f}, "
         f"B in A {s['containment_b_in_a']:.3f}",
     ]
+    lines += [f"why:      {for_terminal(r)}" if k == 0 else f"          {for_terminal(r)}"
+              for k, r in enumerate(pair.reasons[2:])]
     ranked = sorted(pair.passages, key=lambda p: -(p.a_end - p.a_start))[:top]
     if ranked:
         lines.append(f"top passages ({len(pair.passages)} in all):")

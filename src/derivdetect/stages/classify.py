@@ -33,8 +33,9 @@ def derived_words(scores: dict) -> int:
     return int(scores.get(f"aligned_words_{derived_side(scores)}", 0))
 
 
-def verdict_for(scores: dict, config: Config) -> tuple[str, list]:
-    """The verdict and the reasons for it, from the scores of :func:`judge.pair_scores`."""
+def verdict_for(scores: dict, config: Config, drivers: str = "") -> tuple[str, list]:
+    """The verdict and the reasons for it, from the scores of :func:`judge.pair_scores`
+    (``drivers``: what drove the reuse probability, ``reuse.probability_drivers``)."""
     side = derived_side(scores)
     other = "b" if side == "a" else "a"
     coverage = scores[f"coverage_{side}"]
@@ -57,7 +58,8 @@ def verdict_for(scores: dict, config: Config) -> tuple[str, list]:
     probability = scores.get("probability")
     likely = probability is None or probability >= config.min_probability
     if probability is not None:
-        reasons.append(f"reuse probability {probability:.0%}")
+        reasons.append(f"reuse probability {probability:.0%}"
+                       + (f" ({drivers})" if drivers else ""))
     if scores.get("quote_passages"):
         reasons.append(f"{_count(scores['quote_passages'], 'passage')} quoted in both texts "
                        "(shared direct speech, not counted as copied prose)")

@@ -13,7 +13,7 @@ An engine (``engines.local.judge_pairs``) runs them over many pairs in worker pr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import numpy as np
@@ -36,7 +36,7 @@ from .align import (
 from .classify import derived_side, extent_for, source_for, verdict_for
 from .credit import credit_for
 from .evidence import in_order_share, link_strength, mark_quotes
-from .reuse import reuse_probability
+from .reuse import probability_drivers, reuse_probability
 from .scores import overlap, set_scores
 
 
@@ -61,6 +61,7 @@ class Prepared:
     content_keys: np.ndarray
     quotes: tuple = ()
     function_ngrams: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
+    corpus_furniture: int = 0
 
     @property
     def analysis(self) -> Analysis:
@@ -94,8 +95,10 @@ def prepare_many(docs: list, config: Config, furniture: frozenset, topics: list)
 
 def _prepared(doc: Document, config: Config, furniture: frozenset, topic, analysis, forms,
               lines, stems=None, weights=None) -> Prepared:
-    spans = boilerplate_spans(doc.text, lines, furniture, config.boilerplate_max_words,
-                              furniture_line_chars(config.boilerplate_max_words))
+    max_chars = furniture_line_chars(config.boilerplate_max_words)
+    spans = boilerplate_spans(doc.text, lines, furniture, config.boilerplate_max_words, max_chars)
+    held = sum(1 for line in lines if line.key in furniture
+               and line.words <= config.boilerplate_max_words and line.end - line.start <= max_chars)
     keep = token_mask(analysis.starts, spans)
     words = np.unique(ngram_hashes(forms[keep], config.shingle_words))
     if stems is None:
@@ -105,7 +108,8 @@ def _prepared(doc: Document, config: Config, furniture: frozenset, topic, analys
     topic = np.empty(0, dtype=np.uint32) if topic is None else topic
     side = Side(analysis, keep, topic, forms, stems, compiled=stems is not None,
                 token_weights=weights, topic_damping=config.topic_damping)
-    return Prepared(doc, side, spans, words, keys, quote_spans(doc.text), _function_ngrams(side))
+    return Prepared(doc, side, spans, words, keys, quote_spans(doc.text), _function_ngrams(side),
+                    held)
 
 
 def pair_scores(pa: Prepared, pb: Prepared, config: Config) -> tuple[dict, list]:
@@ -216,7 +220,10 @@ def judge(pa: Prepared, pb: Prepared, config: Config) -> Pair:
     Call it inside :func:`small_matrix_mode` when judging many pairs."""
     scores, passages = pair_scores(pa, pb, config)
     scores["probability"] = reuse_probability(scores)
-    verdict, reasons = verdict_for(scores, config)
+    verdict, reasons = verdict_for(scores, config, probability_drivers(scores))
+    context = context_reason(scores, pa.corpus_furniture + pb.corpus_furniture, config)
+    if context and verdict != "verbatim":
+        reasons = reasons + [context]
     source, why = source_for(scores, verdict, pa.doc, pb.doc, config)
     copy_side = None if source is None else ("b" if source == pa.doc.id else "a")
     extent = extent_for(scores, verdict, config, copy_side)
@@ -228,8 +235,35 @@ def judge(pa: Prepared, pb: Prepared, config: Config) -> Pair:
                 tuple(passages), tuple(reasons), pair_id(pa.doc, pb.doc), credit)
 
 
+def context_reason(scores: dict, furniture_lines: int, config: Config) -> str:
+    """What the corpus around a pair changed in its judgement (empty when nothing): a scan
+    weighs the story's topic words down and masks lines common in the corpus, ``compare``
+    judges two texts alone, so their coverage can differ; the reason says so."""
+    parts = []
+    if scores.get("topic_words"):
+        parts.append(f"{scores['topic_words']} topic words (in {config.topic_min_share:.0%} of "
+                     f"the texts around it: the story's names and facts) weigh "
+                     f"{config.topic_damping:.0%} in paraphrase scoring")
+    if furniture_lines:
+        parts.append(f"{furniture_lines} line{'' if furniture_lines == 1 else 's'} common in "
+                     "the corpus masked as furniture")
+    if not parts:
+        return ""
+    return ("judged in its corpus: " + "; ".join(parts)
+            + "; derivdetect compare judges the two texts alone, so its coverage can differ")
+
+
 def compare_documents(doc_a: Document, doc_b: Document, config: Config) -> Pair:
     """Judge one pair on its own (boilerplate: furniture and repeated lines only)."""
     pa, pb = prepare(doc_a, config), prepare(doc_b, config)
     with small_matrix_mode():
-        return judge(pa, pb, config)
+        pair = judge(pa, pb, config)
+    if pair.verdict in ("verbatim", "unrelated"):
+        return pair
+    return replace(pair, reasons=pair.reasons + (ALONE_REASON,))
+
+
+#: Why ``compare`` and a scan can disagree on a pair (see :func:`context_reason`).
+ALONE_REASON = ("judged alone: a scan of a corpus weighs the story's names and facts down "
+                "(topic words shared by the texts around it) and masks lines common in the "
+                "corpus, so its coverage of the same pair can differ")

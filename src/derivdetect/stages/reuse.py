@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .classify import derived_side
+from .evidence import STRONG_LINK
 
 MODEL_FILE = Path(__file__).with_name("reuse_model.json")
 
@@ -102,3 +103,44 @@ def load_model(path: str = "") -> ReuseModel:
 def reuse_probability(scores: dict) -> float:
     """The probability that the derived text reuses the other's writing."""
     return load_model().probability(reuse_features(scores))
+
+
+def _evidence_phrase(name: str, value: float, scores: dict) -> str:
+    """One feature of :func:`reuse_features` in an editor's words."""
+    phrases = {
+        "prose_coverage": f"{value:.0%} of its prose aligned",
+        "prose_exact_coverage": f"{value:.0%} of its prose word for word",
+        "paraphrase_coverage": f"{value:.0%} of it paraphrased",
+        "quote_coverage": f"{value:.0%} of it in shared quotes",
+        "prose_coverage_other": f"{value:.0%} of the other's prose aligned",
+        "log_longest_run": f"a longest verbatim run of {scores['longest_prose_run_words']} "
+                           "words of prose",
+        "log_exact_passages": f"{scores['exact_passages']} exact passages",
+        "log_paraphrase_passages": f"coverage spread over {scores['paraphrase_passages']} "
+                                   "paraphrase links",
+        "log_strong_links": f"{scores['strong_links']} links of similarity {STRONG_LINK}+",
+        "link_similarity": f"links of similarity {value:.2f} on average",
+        "in_order_share": f"{value:.0%} of the aligned passages in the other's order",
+        "aligned_sentence_share": f"{value:.0%} of its sentences aligned",
+        "content_containment": f"{value:.0%} of its rare-word sequences found in the other",
+        "containment": f"{value:.0%} of its 5-word sequences found in the other",
+        "function_containment": f"{value:.0%} of its function-word sequences found in the "
+                                "other",
+    }
+    return phrases.get(name, name.replace("_", " "))
+
+
+def probability_drivers(scores: dict, most: int = 2, least_push: float = 0.15) -> str:
+    """What drove the reuse probability, for the reasons: the ``most`` features pushing it
+    up and the one pushing it down the most, against an average training pair (each push at
+    least ``least_push`` in log-odds), e.g. ``"for: 60% of it paraphrased, 9 exact passages;
+    against: 4% of its prose word for word"``. Empty when no feature stands out."""
+    model = load_model()
+    features = reuse_features(scores)
+    pushes = sorted(model.contributions(features).items(), key=lambda t: -abs(t[1]))
+    up = [_evidence_phrase(n, features[n], scores) for n, c in pushes if c >= least_push][:most]
+    down = [_evidence_phrase(n, features[n], scores) for n, c in pushes
+            if c <= -least_push][:1]
+    parts = ([f"for: {', '.join(up)}"] if up else []) + (
+        [f"against: {', '.join(down)}"] if down else [])
+    return "; ".join(parts)
