@@ -240,24 +240,30 @@ def scan(
         else:
             result = run_scan(folder, config, progress,
                               cache_dir=target.cache_dir if cache else None)
+        scanned = time.perf_counter()
+        seconds = dict(result.stats.get("seconds", {}))
         if process_start is not None:
             seconds = {"start-up and output folder": round(before_scan - process_start, 3),
-                       **result.stats["seconds"]}
-            result = dataclasses.replace(result, stats={**result.stats, "seconds": seconds})
+                       **seconds}
+        result = dataclasses.replace(result, stats={**result.stats, "seconds": seconds})
         if store is not None:
             from .engines.reviews import scan_reviews
 
             reviews = scan_reviews(store, result, config)
             result = dataclasses.replace(result, stats={
                 **result.stats, "archive": str(archive),
-                "already_reviewed": sum(1 for r in reviews.values() if not r.flagged)})
+                "already_reviewed": sum(1 for r in reviews.values() if not r.flagged),
+                "seconds": {**seconds, "archive: review states":
+                            round(time.perf_counter() - scanned, 3)}})
             store.close()
             store = None
+            scanned = time.perf_counter()
         progress("writing", 0, 0)
 
         def write(staging):
             tables = spark_run.write_tables(staging) if out_format == "parquet" else []
-            return [*tables, *write_report_files(result, staging, process_start, reviews)]
+            return [*tables, *write_report_files(result, staging, process_start, reviews,
+                                                 workers=config.cores(), since=scanned)]
 
         written = target.publish(write)
         progress.close()
@@ -386,7 +392,34 @@ _register_archive()
 
 
 def main() -> None:
-    app()
+    """The ``derivdetect`` command. When a command is done (its files written and closed,
+    its workers gone), the process ends without tearing down the interpreter: the exit
+    handlers run (temporary files, logging, multiprocessing), the output is flushed, and the
+    freeing of every object and module that a normal exit does one by one (1-2 s after a
+    scan) is left to the system, which takes the whole process back at once."""
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code
+        if code is None or isinstance(code, int):
+            _end_process(code or 0)
+        raise
+
+
+def _end_process(code: int) -> None:
+    import atexit
+    import os
+
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)   # CPython
+    if run_exit_handlers is None:
+        return   # another interpreter: a normal exit
+    try:
+        run_exit_handlers()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:   # a handler or a closed stdout (a pipe's reader gone): as usual
+        return
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -75,6 +75,8 @@ class Layout:
     per_page: int
     families_per_page: int
     reviews: dict = field(default_factory=dict)
+    #: document id -> document (made once, not once per page)
+    docs: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def pair_pages(self) -> int:
@@ -113,7 +115,7 @@ def build_layout(result: ScanResult, slugs: list, per_page: int = PAIRS_PER_PAGE
     families = [(cluster, [where[id(p)] for p in members])
                 for cluster, members in order_families(result.clusters, pairs)]
     return Layout(slugs, order, rank, families, per_page, families_per_page,
-                  dict(reviews or {}))
+                  dict(reviews or {}), {d.id: d for d in result.documents})
 
 
 # ------------------------------------------------------------------------------- contexts
@@ -185,7 +187,7 @@ def _verdict_counts(pairs) -> dict:
 def _context(result: ScanResult, layout: Layout, kind: str, page: int) -> dict:
     """``kind``: ``index`` (page 1: everything), ``pairs`` (page >= 2 of the pairs) or
     ``families`` (page >= 2 of the families)."""
-    docs = {d.id: d for d in result.documents}
+    docs = layout.docs or {d.id: d for d in result.documents}
     up = "" if kind == "index" else "../"  # further pages live in pages/
     pair_page = page if kind != "families" else 0
     family_page = page if kind == "families" else (1 if kind == "index" else 0)

@@ -6,12 +6,15 @@ The JSON layout is a contract other tools parse (see the README, "Output contrac
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import pandas as pd
+import numpy as np
 
 from ..models import Document, Pair, ScanResult
 from .order import order_pairs
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PAIR_COLUMNS = [
     "rank", "a", "b", "verdict", "source", "extent", "coverage_a", "coverage_b",
@@ -101,11 +104,55 @@ def pair_row(pair: Pair, for_spreadsheet: bool = False) -> dict:
     return row
 
 
-def pairs_frame(pairs, reviews: Optional[dict] = None) -> pd.DataFrame:
+def _rows(pairs, reviews: Optional[dict]) -> list:
+    return [{**pair_row(p, for_spreadsheet=True), "rank": rank,
+             **{k: spreadsheet_safe(v) for k, v in review_fields(p, reviews).items()}}
+            for rank, p in ranked(pairs)]
+
+
+def pairs_frame(pairs, reviews: Optional[dict] = None) -> "pd.DataFrame":
     """One row per reported pair, strongest first, in the column order of ``PAIR_COLUMNS``,
     as ``pairs.csv`` holds them (text cells spreadsheet-safe); with ``reviews``, then the
     columns ``REVIEW_COLUMNS``."""
+    import pandas as pd
+
     columns = PAIR_COLUMNS + (REVIEW_COLUMNS if reviews else [])
-    return pd.DataFrame([{**pair_row(p, for_spreadsheet=True), "rank": rank,
-                          **{k: spreadsheet_safe(v) for k, v in review_fields(p, reviews).items()}}
-                         for rank, p in ranked(pairs)], columns=columns)
+    return pd.DataFrame(_rows(pairs, reviews), columns=columns)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_))
+
+
+def _column_cells(values: list) -> list:
+    """The cells of one column as pandas writes them to CSV (``pairs_frame(...).to_csv``):
+    a column of numbers with a float or a missing value among them is a float column
+    (``3`` is written ``3.0``, a missing value empty), one of whole numbers alone an integer
+    column; any other column holds objects, each written as ``str`` (missing: empty)."""
+    present = [v for v in values if v is not None and not (isinstance(v, float) and v != v)]
+    if present and all(_is_number(v) for v in present):
+        if len(present) < len(values) or any(isinstance(v, (float, np.floating))
+                                              for v in present):
+            return ["" if v is None or v != v else repr(float(v)) for v in values]
+        return [str(int(v)) for v in values]
+    return ["" if v is None or (isinstance(v, float) and v != v) else
+            repr(float(v)) if isinstance(v, (float, np.floating)) else str(v) for v in values]
+
+
+def pairs_csv(pairs, reviews: Optional[dict] = None) -> str:
+    """``pairs.csv``: :func:`pairs_frame` as CSV (CRLF line ends, RFC 4180; a cell with a
+    line break or a quote is quoted), byte for byte what ``pandas.DataFrame.to_csv(
+    index=False, lineterminator="\\r\\n")`` writes, without loading pandas (a second of
+    start-up)."""
+    import csv
+    import io
+
+    columns = PAIR_COLUMNS + (REVIEW_COLUMNS if reviews else [])
+    rows = _rows(pairs, reviews)
+    cells = [_column_cells([row.get(c) for row in rows]) for c in columns]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows(zip(*cells))
+    return out.getvalue()
