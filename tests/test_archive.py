@@ -84,6 +84,25 @@ def test_check_judges_as_a_scan_of_the_archive_and_the_article_would(tmp_path, p
     assert match.pair == expected
 
 
+def test_a_check_on_the_compiled_path_judges_as_the_reference_path(tmp_path, published):
+    """The service checks on the compiled path (its kernels are loaded once); a one-off
+    ``check`` of a few articles takes the reference path: the same matches."""
+    config = Config(workers=1)
+    rng = random.Random(4)
+    with open_archive(tmp_path / "a.db", config) as archive:
+        add_articles(archive, (d for d in iter_inputs(published, config)
+                               if isinstance(d, Document)), config)
+        seeds = [d for d in iter_inputs(CORPUS, config) if isinstance(d, Document)]
+        lifted = Document("lift.txt", "lift.txt",
+                          random_article(rng, 6) + "\n\n" + seeds[1].text[:1500])
+        checked = seeds[:3] + [lifted]
+        for doc in checked:
+            reference = check_articles(archive, [doc], config, fast=False)
+            compiled = check_articles(archive, [doc], config, fast=True)
+            assert [m.pair for m in compiled] == [m.pair for m in reference]
+        assert any(m.pair for m in check_articles(archive, [lifted], config, fast=True))
+
+
 def test_a_new_version_keeps_its_decision_until_it_shares_much_more(tmp_path, published):
     config = Config(workers=1)
     rewrite_text = (CORPUS / SEED_REWRITE).read_text(encoding="utf-8")

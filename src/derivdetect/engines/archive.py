@@ -117,7 +117,7 @@ def check_articles(archive: Archive, docs: list, config: Config,
     def text_of(i: int) -> str:
         return archive.text_at(rows[i]) if rows[i] >= 0 else corpus[i].text
 
-    judged = judge_pairs(corpus, looked.found, config, text_of=text_of)
+    judged = judge_pairs(corpus, looked.found, config, text_of=text_of, fast=fast)
     by_id = {d.id: i for i, d in enumerate(corpus)}
 
     def licence(pair: Pair) -> Optional[str]:

@@ -181,13 +181,16 @@ def _judge_batch(args) -> list:
 def judge_pairs(docs: list, found: Candidates, config: Config,
                 progress: Optional[Progress] = None,
                 text_of: Optional[Callable[[int], str]] = None,
-                judgements: Optional[Judgements] = None) -> list:
+                judgements: Optional[Judgements] = None,
+                fast: Optional[bool] = None) -> list:
     """Judge every candidate pair, in parallel batches grouped by document (on the compiled
     text path as :func:`compiled.use_compiled` decides). Returns the
     :class:`~derivdetect.stages.judge.Judged` of the reported pairs. Pairs found in
     ``judgements`` (see :func:`~derivdetect.store.cache.judgement_key`) are not judged
-    again; the store is left holding exactly this corpus's candidate pairs."""
-    fast = use_compiled(len(docs))
+    again; the store is left holding exactly this corpus's candidate pairs. ``fast``: the
+    compiled text path whatever the number of documents (a service, whose kernels are
+    loaded once; the same results)."""
+    fast = use_compiled(len(docs)) if fast is None else fast
     topics = found.topics
     settings = judgement_settings(config) if judgements is not None else ""
     keys = {}
