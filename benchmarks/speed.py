@@ -1,21 +1,31 @@
-"""Speed, memory and recall on a synthetic corpus, against plain datasketch MinHash LSH.
+"""Speed, memory and recall on a synthetic corpus, against datasketch MinHash LSH.
 
 Generates ``--docs`` synthetic news articles with injected exact copies, light edits, rewrites
 and partial lifts (``_synth.py``), then runs, each in a fresh Python process of this script
-(``--only ours|baseline``) so that peak RSS is per system:
+(``--only ours|best|baseline``) so that peak RSS is per system:
 
 * **ours**: ``derivdetect.engines.local.scan_documents`` with ``Config(workers=0)`` (every core:
-  sketching threads, judging processes), as ``derivdetect scan`` runs it on these files;
-* **baseline**: datasketch the plain way: ``MinHash(num_perm=128)`` per document,
-  ``update_batch`` over its word 5-gram strings (lower-cased ``\\w+`` tokens), inserted into
-  ``MinHashLSH(threshold=0.3, num_perm=128)``, then ``query`` with every document. One process;
-  no verification stage: its pairs are candidates. Up to 100,000 documents.
+  sketching threads, judging processes) on the texts in memory; with ``--files``
+  ``engine.scan`` of the files; with ``--cli`` the command line ``derivdetect scan FOLDER
+  --out OUT -q`` (fresh output folder: the full report and the cache) as a process of its
+  own, timed from outside it, with the stage table from its ``pairs.json``;
+* **best**: datasketch at its best (``_baselines.run_best``): word hashes cached, 5-gram
+  hashes in bulk, ``MinHash.generator`` + ``update_batch``, ``MinHashLSH`` insertion session
+  and ``query`` with every document; with ``--files``/``--cli`` reading the same files;
+* **baseline**: datasketch the plain way (``_baselines.run_baseline``): ``MinHash(num_perm=128)``
+  per document, ``update_batch`` over its word 5-gram strings (lower-cased ``\\w+`` tokens),
+  ``MinHashLSH(threshold=0.3, num_perm=128)``, ``query`` with every document (with
+  ``--files``/``--cli`` only with ``--plain-baseline``).
+
+Neither baseline verifies: their pairs are candidates. Up to 100,000 documents.
 
 Prints the corpus, each system's stage times, rates, peak RSS and recall of the injected pairs
 per kind, a comparison table and the machine.
 
     .venv/bin/python benchmarks/speed.py [--docs 20000] [--seed 0] [--workers 0]
                                          [--no-baseline] [--set KEY=VALUE ...]
+    .venv/bin/python benchmarks/speed.py --docs 100000 --cli        # the CLI, end to end
+    .venv/bin/python benchmarks/speed.py --cli --from DIR           # files of --write-corpus
     .venv/bin/python benchmarks/speed.py --only ours --workers 1      # one system, in-process
     .venv/bin/python benchmarks/speed.py --write-corpus DIR           # files for derivdetect scan
 
@@ -29,8 +39,8 @@ import json
 import os
 import pickle
 import platform
-import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,109 +50,40 @@ from pathlib import Path
 
 try:
     from . import _synth  # imported as benchmarks.speed
+    from ._baselines import print_baseline, run_baseline, run_best
+    from ._measure import (
+        KINDS,
+        Descendants,
+        cpu_seconds,
+        current_mb,
+        machine_busy,
+        pct,
+        peak_mb,
+        print_load,
+        rate,
+        score,
+    )
 except ImportError:  # run as a script
     import _synth
+    from _baselines import print_baseline, run_baseline, run_best
+    from _measure import (
+        KINDS,
+        Descendants,
+        cpu_seconds,
+        current_mb,
+        machine_busy,
+        pct,
+        peak_mb,
+        print_load,
+        rate,
+        score,
+    )
 
 BASELINE_MAX_DOCS = 100_000
-KINDS = _synth.KINDS
-SYSTEMS = ("ours", "baseline")
+SYSTEMS = ("ours", "baseline", "best")
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
-def _peak_mb(who) -> float:
-    """Peak resident set size (Linux reports KB)."""
-    return resource.getrusage(who).ru_maxrss / 1024
-
-
-def _current_mb() -> float:
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError):
-        return float("nan")
-
-
-def _cpu_seconds(who) -> float:
-    usage = resource.getrusage(who)
-    return usage.ru_utime + usage.ru_stime
-
-
-class _Descendants:
-    """CPU time and peak RSS of every process descended from this one, sampled from ``/proc``
-    every 50 ms by a thread, whatever starts them (``RUSAGE_CHILDREN`` sees only the children
-    this process has reaped). A worker's CPU time is its last sample (at most 50 ms short),
-    its peak RSS its kernel high-water mark (``VmHWM``; a forked worker counts the pages it
-    shares with this process)."""
-
-    def __init__(self, interval: float = 0.05):
-        import threading
-
-        self.seen: dict = {}              # pid -> (cpu seconds, peak MB)
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._tick = os.sysconf("SC_CLK_TCK")
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self):
-        while not self._stop.is_set():
-            self.sample()
-            self._stop.wait(self.interval)
-
-    def sample(self):
-        parents = {}
-        for name in os.listdir("/proc"):
-            if name.isdigit():
-                try:
-                    with open(f"/proc/{name}/stat") as f:
-                        fields = f.read().rsplit(")", 1)[1].split()
-                    parents[int(name)] = (int(fields[1]), fields)
-                except (OSError, IndexError, ValueError):
-                    continue
-        me = os.getpid()
-        for pid, (ppid, fields) in parents.items():
-            ancestor, hops = ppid, 0
-            while ancestor not in (me, 0, 1) and ancestor in parents and hops < 20:
-                ancestor, hops = parents[ancestor][0], hops + 1
-            if ancestor != me:
-                continue
-            cpu = (int(fields[11]) + int(fields[12])) / self._tick
-            try:
-                with open(f"/proc/{pid}/status") as f:
-                    hwm = next((int(line.split()[1]) / 1024 for line in f
-                                if line.startswith("VmHWM:")), 0.0)
-            except OSError:
-                hwm = self.seen.get(pid, (0.0, 0.0))[1]
-            self.seen[pid] = (cpu, max(hwm, self.seen.get(pid, (0.0, 0.0))[1]))
-
-    def cpu(self) -> float:
-        self.sample()
-        return sum(cpu for cpu, _ in self.seen.values())
-
-    def peak_mb(self) -> float:
-        return max((mb for _, mb in self.seen.values()), default=0.0)
-
-
-def _machine_busy() -> tuple:
-    """(busy, total) CPU seconds of the whole machine since boot (``/proc/stat``)."""
-    try:
-        with open("/proc/stat") as f:
-            fields = [int(x) for x in f.readline().split()[1:9]]
-    except (OSError, ValueError):
-        return (float("nan"), float("nan"))
-    user, nice, system, idle, iowait, irq, softirq, steal = fields
-    tick = os.sysconf("SC_CLK_TCK")
-    busy = user + nice + system + irq + softirq + steal
-    return busy / tick, (busy + idle + iowait) / tick
 
 
 def _git_state() -> str:
@@ -158,43 +99,6 @@ def _git_state() -> str:
         return "unknown"
     files = [line[3:] for line in dirty if line.strip()]
     return head + (f" + uncommitted changes in {', '.join(files)}" if files else "")
-
-
-def _families(truth) -> dict:
-    """Document id -> family root: a source and all its injected copies."""
-    parent: dict = {}
-
-    def root(x):
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for src, copy, _ in truth:
-        parent[root(src)] = root(copy)
-    return {x: root(x) for x in list(parent)}
-
-
-def score(found: set, truth) -> dict:
-    """Recall of the truth pairs per kind (``found`` holds sorted id pairs), and the found
-    pairs outside the truth: within one family (two copies of one source) or not."""
-    out = {"recall": {}, "missed": {}}
-    truth_pairs = set()
-    for kind in KINDS:
-        pairs = [tuple(sorted((s, c))) for s, c, k in truth if k == kind]
-        truth_pairs.update(pairs)
-        hits = sum(p in found for p in pairs)
-        out["recall"][kind] = [hits, len(pairs)]
-        out["missed"][kind] = [p for p in pairs if p not in found][:5]
-    family = _families(truth)
-    extra = [p for p in found if p not in truth_pairs]
-    same = sum(1 for a, b in extra if a in family and family.get(a) == family.get(b))
-    out["extra_same_family"] = same
-    out["extra_other"] = len(extra) - same
-    out["extra_other_pairs"] = sorted(p for p in extra if not (
-        p[0] in family and family.get(p[0]) == family.get(p[1])))[:20]
-    return out
 
 
 def _config(args):
@@ -232,7 +136,7 @@ def run_ours(docs, truth, config, folder: Path | None = None) -> dict:
     if folder is None:
         documents = [Document(id=i, path=i, text=t, content_hash=xxhash.xxh3_64_hexdigest(
             t.encode("utf-8"))) for i, t in docs]
-    rss_loaded = _current_mb()
+    rss_loaded = current_mb()
     # Observe (never change) three engine stages: keep the candidate pairs (scan_documents
     # holds them until verification anyway) to tell candidate misses from verification
     # misses, and measure CPU time (this process + reaped worker processes) per stage: wall
@@ -247,11 +151,11 @@ def run_ours(docs, truth, config, folder: Path | None = None) -> dict:
         originals[name] = inner
 
         def wrapper(*a, **kw):
-            before = _cpu_seconds(resource.RUSAGE_SELF) + workers.cpu()
+            before = cpu_seconds(resource.RUSAGE_SELF) + workers.cpu()
             out = inner(*a, **kw)
             stage_cpu[stage] = stage_cpu.get(stage, 0.0) + (
-                _cpu_seconds(resource.RUSAGE_SELF) + workers.cpu() - before)
-            stage_rss[stage] = _peak_mb(resource.RUSAGE_SELF)
+                cpu_seconds(resource.RUSAGE_SELF) + workers.cpu() - before)
+            stage_rss[stage] = peak_mb(resource.RUSAGE_SELF)
             if name == "candidate_stage":
                 captured["pairs"] = out.pairs
             return out
@@ -262,10 +166,10 @@ def run_ours(docs, truth, config, folder: Path | None = None) -> dict:
                         ("judge_pairs", "judge")):
         if hasattr(engine, name):
             observe(name, stage)
-    workers = _Descendants()
+    workers = Descendants()
     try:
         with workers:
-            cpu0 = _cpu_seconds(resource.RUSAGE_SELF)
+            cpu0 = cpu_seconds(resource.RUSAGE_SELF)
             t0 = time.perf_counter()
             if folder is None:
                 judged = engine.scan_documents(documents, config)
@@ -276,7 +180,7 @@ def run_ours(docs, truth, config, folder: Path | None = None) -> dict:
                 documents = result.documents
                 del result
             wall = time.perf_counter() - t0
-            cpu_self = _cpu_seconds(resource.RUSAGE_SELF) - cpu0
+            cpu_self = cpu_seconds(resource.RUSAGE_SELF) - cpu0
             cpu_workers = workers.cpu()
     finally:
         for name, inner in originals.items():
@@ -311,7 +215,7 @@ def run_ours(docs, truth, config, folder: Path | None = None) -> dict:
         "cpu_sketch_stages": (stage_cpu["sketch"] + stage_cpu["candidates+rest"]
                               if "candidates+rest" in stage_cpu else float("nan")),
         "workers": _workers(config), "rss_loaded_mb": rss_loaded,
-        "rss_self_mb": _peak_mb(resource.RUSAGE_SELF),
+        "rss_self_mb": peak_mb(resource.RUSAGE_SELF),
         "rss_children_mb": workers.peak_mb(),
         "candidate_recall": score(candidates, truth)["recall"],
         "verdicts": {k: dict(v) for k, v in verdicts.items()},
@@ -319,65 +223,71 @@ def run_ours(docs, truth, config, folder: Path | None = None) -> dict:
     }
 
 
-def _cpu_totals(cpu: float) -> dict:
-    return {"cpu_total": cpu, "cpu_sketch_stages": cpu}
+def run_cli(folder: Path, truth, args) -> dict:
+    """``derivdetect scan FOLDER --out OUT -q`` (a fresh output folder, the cache on, the full
+    report) as a process of its own, timed from outside it: wall time, CPU time and peak RSS
+    of it and its workers; the stage table from its ``pairs.json``; recall of its pairs."""
+    import shlex
+
+    out = Path(tempfile.mkdtemp(prefix="derivdetect-speed-report-"))
+    report = out / "report"
+    cmd = [sys.executable, "-m", "derivdetect", "scan", str(folder), "--out", str(report), "-q",
+           "--workers", str(args.workers)]
+    if args.set:
+        settings = out / "settings.toml"
+        settings.write_text("".join(f"{k.strip()} = {v}\n" for k, _, v in
+                                    (item.partition("=") for item in args.set)))
+        cmd += ["--config", str(settings)]
+    with Descendants() as processes:
+        t0 = time.perf_counter()
+        child = subprocess.Popen(cmd)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - t0
+        child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        sys.exit(f"speed.py: {shlex.join(cmd)} failed (exit {child.returncode})")
+    data = json.loads((report / "pairs.json").read_text(encoding="utf-8"))
+    stats = data["scan"]["stats"]
+    seconds = stats["seconds"]
+    main_cpu, main_peak = processes.seen.get(child.pid, (0.0, 0.0))
+    workers = {pid: v for pid, v in processes.seen.items() if pid != child.pid}
+    cpu_total = usage.ru_utime + usage.ru_stime
+    reported = {tuple(sorted((p["a"], p["b"]))): p for p in data["pairs"]}
+    kind_of = {tuple(sorted((s, c))): k for s, c, k in truth}
+    verdicts: dict = {k: Counter() for k in KINDS}
+    for key, pair in reported.items():
+        if key in kind_of:
+            verdicts[kind_of[key]][pair["verdict"]] += 1
+    report_bytes = sum(f.stat().st_size for f in report.rglob("*") if f.is_file())
+    shutil.rmtree(out, ignore_errors=True)
+    return {
+        "system": "ours", "docs": stats["documents"], "seconds": seconds, "wall": wall,
+        "outside": wall - sum(seconds.values()), "command": shlex.join(cmd),
+        "entry": "scan, the command line, end to end (fresh output folder: full report, cache)",
+        "sketch_seconds": seconds.get("sketch", 0.0) + seconds.get("candidates", 0.0),
+        "candidates": stats["candidates"], "reported": stats["reported"],
+        "clusters": len(data["clusters"]),
+        "stats": {"report_mb": round(report_bytes / 1e6, 1), **{k: v for k, v in stats.items() if k in (
+            "sketch_bytes", "furniture_lines", "skipped", "sketches_reused")}},
+        "cpu_self": main_cpu, "cpu_children": max(0.0, cpu_total - main_cpu),
+        "cpu_total": cpu_total, "stage_cpu": {}, "stage_rss": {},
+        "cpu_sketch_stages": float("nan"), "workers": args.workers or os.cpu_count() or 1,
+        "rss_loaded_mb": float("nan"), "rss_self_mb": main_peak,
+        "rss_children_mb": max((mb for _, mb in workers.values()), default=0.0),
+        "rss_whole_mb": usage.ru_maxrss / 1024,
+        "candidate_recall": {k: [0, 0] for k in KINDS},
+        "verdicts": {k: dict(v) for k, v in verdicts.items()},
+        "extra_verdicts": dict(Counter(p["verdict"] for key, p in reported.items()
+                                       if key not in kind_of)),
+        **score(set(reported), truth),
+    }
 
 
 def _workers(config) -> int:
     return config.workers or os.cpu_count() or 1
 
 
-_TOKEN = re.compile(r"\w+")
-
-
-def run_baseline(docs, truth, num_perm: int = 128, threshold: float = 0.3) -> dict:
-    """datasketch the plain way; its pairs are LSH candidates (no verification)."""
-    from datasketch import MinHash, MinHashLSH
-
-    rss_loaded = _current_mb()
-    cpu0 = _cpu_seconds(resource.RUSAGE_SELF)
-    t0 = time.perf_counter()
-    sketches = []
-    for _, text in docs:
-        words = _TOKEN.findall(text.lower())
-        shingles = [" ".join(words[i: i + 5]).encode("utf-8") for i in range(len(words) - 4)]
-        m = MinHash(num_perm=num_perm)
-        m.update_batch(shingles)
-        sketches.append(m)
-    t1 = time.perf_counter()
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    for (doc_id, _), m in zip(docs, sketches):
-        lsh.insert(doc_id, m)
-    t2 = time.perf_counter()
-    found = set()
-    for (doc_id, _), m in zip(docs, sketches):
-        for other in lsh.query(m):
-            if other != doc_id:
-                found.add((doc_id, other) if doc_id < other else (other, doc_id))
-    t3 = time.perf_counter()
-    return {
-        "system": "baseline", "docs": len(docs), "wall": t3 - t0, "sketch_seconds": t3 - t0,
-        "seconds": {"minhash": round(t1 - t0, 3), "insert": round(t2 - t1, 3),
-                    "query": round(t3 - t2, 3)},
-        "candidates": len(found), "workers": 1, "rss_loaded_mb": rss_loaded,
-        "cpu_self": _cpu_seconds(resource.RUSAGE_SELF) - cpu0, "cpu_children": 0.0,
-        "stage_cpu": {}, **_cpu_totals(_cpu_seconds(resource.RUSAGE_SELF) - cpu0),
-        "rss_self_mb": _peak_mb(resource.RUSAGE_SELF),
-        "rss_children_mb": _peak_mb(resource.RUSAGE_CHILDREN),
-        "b_r": [lsh.b, lsh.r], **score(found, truth),
-    }
-
-
 # ---------------------------------------------------------------------------- printing
-
-
-def _pct(hits_total) -> str:
-    hits, total = hits_total
-    return f"{hits / total:6.1%} ({hits}/{total})" if total else "   n/a"
-
-
-def _rate(n: float, seconds: float) -> float:
-    return n / seconds if seconds > 0 else float("inf")
 
 
 def print_corpus(meta: dict) -> None:
@@ -389,28 +299,27 @@ def print_corpus(meta: dict) -> None:
           + f"; {counts['original']:,} originals")
 
 
-def _print_load(r: dict) -> None:
-    share = r.get("other_load")
-    if share is None:
-        return
-    note = ("  WARNING: the machine was shared, wall times are inflated; compare CPU times"
-            if share > 0.05 else "")
-    print(f"  other processes used {share:.0%} of the machine's CPU time during this run{note}")
-
-
 def print_ours(r: dict, mb: float) -> None:
     s = r["seconds"]
     print(f"\n== derivdetect {r.get('entry', 'scan_documents')} (Config(workers={r['config_workers']}): "
           f"{r['workers']} cores: sketching threads, judging processes)")
-    print(f"  {'stage (stats.seconds)':<44} {'seconds':>8} {'share':>6}")
+    if r.get("command"):
+        print(f"  command: {r['command']}")
+    print(f"  {'stage (stats.seconds)':<52} {'seconds':>8} {'share':>6}")
     for k, v in s.items():
-        print(f"  {k:<44} {v:8.2f} {v / r['wall']:6.1%}")
-    print(f"  {'sum of the stages':<44} {sum(s.values()):8.2f} {sum(s.values()) / r['wall']:6.1%}"
+        print(f"  {k:<52} {v:8.2f} {v / r['wall']:6.1%}")
+    print(f"  {'sum of the stages':<52} {sum(s.values()):8.2f} {sum(s.values()) / r['wall']:6.1%}"
           f"   (end to end {r['wall']:.2f} s)")
-    print(f"  sketch stages (sketch+candidates): {_rate(r['docs'], r['sketch_seconds']):,.0f} "
-          f"articles/s, {_rate(mb, r['sketch_seconds']):.2f} MB/s")
-    print(f"  end to end:                        {_rate(r['docs'], r['wall']):,.0f} "
-          f"articles/s, {_rate(mb, r['wall']):.2f} MB/s")
+    if "outside" in r:
+        print(f"  {'not in pairs.json: its bytes written, the swap, exit':<52} "
+              f"{r['outside']:8.2f} {r['outside'] / r['wall']:6.1%}   (whole process, timed "
+              "from outside it)")
+    print(f"  sketch stages (sketch+candidates): {rate(r['docs'], r['sketch_seconds']):,.0f} "
+          f"articles/s, {rate(mb, r['sketch_seconds']):.2f} MB/s")
+    print(f"  end to end:                        {rate(r['docs'], r['wall']):,.0f} "
+          f"articles/s, {rate(mb, r['wall']):.2f} MB/s")
+    if r.get("page_processes"):
+        print(f"  report pages written by {r['page_processes']} processes")
     print(f"  CPU time (s): main process (with its threads) {r['cpu_self']:.1f}, worker processes "
           f"{r['cpu_children']:.1f}; per stage (both): "
           + ", ".join(f"{k} {v:.1f}" for k, v in r["stage_cpu"].items()))
@@ -430,7 +339,7 @@ def print_ours(r: dict, mb: float) -> None:
     print("  recall of injected pairs (reported pair, either order) / as candidates:")
     for kind in KINDS:
         verdicts = ", ".join(f"{v} {n}" for v, n in sorted(r["verdicts"][kind].items()))
-        print(f"    {kind:8s} {_pct(r['recall'][kind])}  / {_pct(r['candidate_recall'][kind])}"
+        print(f"    {kind:8s} {pct(r['recall'][kind])}  / {pct(r['candidate_recall'][kind])}"
               f"   [{verdicts}]")
     print(f"  reported pairs not in the truth: {r['extra_same_family'] + r['extra_other']} "
           f"({r['extra_same_family']} between copies of one source, {r['extra_other']} other"
@@ -440,34 +349,14 @@ def print_ours(r: dict, mb: float) -> None:
             print(f"    missed {kind}: " + ", ".join(f"{a}~{b}" for a, b in r["missed"][kind]))
     if r["extra_other_pairs"]:
         print("    other pairs: " + ", ".join(f"{a}~{b}" for a, b in r["extra_other_pairs"][:10]))
-    _print_load(r)
+    print_load(r)
 
 
-def print_baseline(r: dict, mb: float) -> None:
-    s = r["seconds"]
-    print(f"\n== datasketch baseline: MinHash(num_perm=128).update_batch(word 5-gram strings), "
-          f"MinHashLSH(threshold=0.3), query each (1 process; bands x rows = "
-          f"{r['b_r'][0]} x {r['b_r'][1]})")
-    print("  NO verification stage: its pairs are LSH candidates, recall counts candidates")
-    print(f"  stages (s): minhash {s['minhash']:.2f}, insert {s['insert']:.2f}, "
-          f"query {s['query']:.2f}; total {r['wall']:.2f}")
-    print(f"  {_rate(r['docs'], r['wall']):,.0f} articles/s, {_rate(mb, r['wall']):.2f} MB/s; "
-          f"CPU time {r['cpu_self']:.1f} s ({1000 * r['cpu_self'] / r['docs']:.2f} ms per article)")
-    print(f"  candidate pairs {r['candidates']:,}")
-    print(f"  peak RSS: {r['rss_self_mb']:.0f} MB (corpus loaded: {r['rss_loaded_mb']:.0f} MB)")
-    print("  recall of injected pairs (candidate pair, either order):")
-    for kind in KINDS:
-        print(f"    {kind:8s} {_pct(r['recall'][kind])}")
-    print(f"  candidate pairs not in the truth: {r['extra_same_family'] + r['extra_other']} "
-          f"({r['extra_same_family']} between copies of one source, {r['extra_other']} other)")
-    _print_load(r)
-
-
-def print_comparison(ours: dict, base: dict | None) -> None:
+def print_comparison(ours: dict, bases: list) -> None:
     print("\n== comparison (docs/s: wall clock; CPU ms/doc: all processes, robust to other load)")
-    head = (f"{'system':34s} {'docs/s':>7s} {'docs/s':>7s} {'CPU ms/doc':>10s} {'CPU ms/doc':>10s}"
+    head = (f"{'system':40s} {'docs/s':>7s} {'docs/s':>7s} {'CPU ms/doc':>10s} {'CPU ms/doc':>10s}"
             f" {'peak RSS MB':>12s}  " + "  ".join(f"{k:>7s}" for k in KINDS))
-    sub = (f"{'':34s} {'sketch':>7s} {'e2e':>7s} {'sketch':>10s} {'e2e':>10s} {'':>12s}  "
+    sub = (f"{'':40s} {'sketch':>7s} {'e2e':>7s} {'sketch':>10s} {'e2e':>10s} {'':>12s}  "
            + "  ".join(f"{'recall':>7s}" for _ in KINDS))
     print(head)
     print(sub)
@@ -477,30 +366,37 @@ def print_comparison(ours: dict, base: dict | None) -> None:
         rec = "  ".join(f"{h / t:7.1%}" if t else f"{'n/a':>7s}" for h, t in
                         (recall[k] for k in KINDS))
         widths = (7, 7, 10, 10, 12)
-        print(f"{name:34s} " + " ".join(f"{c:>{w}s}" for c, w in zip(cells, widths)) + f"  {rec}")
+        print(f"{name:40s} " + " ".join(f"{c:>{w}s}" for c, w in zip(cells, widths)) + f"  {rec}")
 
     n = ours["docs"]
     row(f"derivdetect ({ours['workers']} cores), reported",
-        (f"{_rate(n, ours['sketch_seconds']):,.0f}", f"{_rate(n, ours['wall']):,.0f}",
+        (f"{rate(n, ours['sketch_seconds']):,.0f}", f"{rate(n, ours['wall']):,.0f}",
          f"{1000 * ours['cpu_sketch_stages'] / n:.2f}", f"{1000 * ours['cpu_total'] / n:.2f}",
          f"{ours['rss_self_mb']:.0f}+{ours['rss_children_mb']:.0f}w"), ours["recall"])
     row("derivdetect, its candidates", ("",) * 5, ours["candidate_recall"])
-    if base:
-        rate = _rate(base["docs"], base["wall"])
+    names = {"baseline": "datasketch plain (1 proc), candidates",
+             "best": "datasketch at its best (1 proc), cand."}
+    for base in bases:
+        base_rate = rate(base["docs"], base["wall"])
         cpu = 1000 * base["cpu_total"] / base["docs"]
-        row("datasketch (1 proc), candidates",
-            (f"{rate:,.0f}", f"{rate:,.0f}*", f"{cpu:.2f}", f"{cpu:.2f}*",
+        row(names[base["system"]],
+            (f"{base_rate:,.0f}", f"{base_rate:,.0f}*", f"{cpu:.2f}", f"{cpu:.2f}*",
              f"{base['rss_self_mb']:.0f}"), base["recall"])
-        print("  * the baseline has no verification stage: end to end = its sketch stages, and its"
+    if bases:
+        print("  * a baseline has no verification stage: end to end = its sketch stages, and its"
               " recall counts candidate pairs")
-        print("  peak RSS 'M+Nw': main process + largest worker process (forked: shares pages)")
-        ratio = _rate(n, ours["sketch_seconds"]) / rate
-        print(f"speed ratio ours/baseline, sketch stages: {ratio:.2f}x in docs/s "
-              f"({ours['workers']} cores vs 1), "
+    print("  peak RSS 'M+Nw': main process + largest worker process (forked: shares pages)")
+    for base in bases:
+        base_rate = rate(base["docs"], base["wall"])
+        cpu = 1000 * base["cpu_total"] / base["docs"]
+        ratio = rate(n, ours["sketch_seconds"]) / base_rate
+        print(f"speed ratio ours / datasketch {base['system']}, sketch stages (sketch+candidates):"
+              f" {ratio:.2f}x in docs/s ({ours['workers']} cores vs 1), "
               f"{cpu / (1000 * ours['cpu_sketch_stages'] / n):.2f}x in CPU time per doc")
-        print(f"speed ratio ours end to end / baseline: {_rate(n, ours['wall']) / rate:.2f}x in "
-              f"docs/s, {cpu / (1000 * ours['cpu_total'] / n):.2f}x in CPU time per doc")
-    loads = [r.get("other_load") for r in (ours, base) if r and r.get("other_load") is not None]
+        print(f"speed ratio ours end to end / datasketch {base['system']}: "
+              f"{rate(n, ours['wall']) / base_rate:.2f}x in docs/s, "
+              f"{cpu / (1000 * ours['cpu_total'] / n):.2f}x in CPU time per doc")
+    loads = [r.get("other_load") for r in (ours, *bases) if r.get("other_load") is not None]
     if loads and max(loads) > 0.05:
         print(f"  WARNING: other processes used up to {max(loads):.0%} of the CPUs during these "
               "runs; wall-clock rates are pessimistic, CPU ms/doc are the figures to compare")
@@ -559,14 +455,30 @@ def _corpus_meta(corpus) -> dict:
 
 
 def _run_one(system: str, corpus, meta: dict, args) -> dict:
-    if system == "ours":
-        folder = Path(args.files) if args.files else None   # internal: the folder
+    folder = Path(args.files) if args.files else None   # internal: the folder
+    if system == "ours" and args.cli:
+        result = run_cli(folder, corpus.truth, args)
+        result["config_workers"] = args.workers
+    elif system == "ours":
         result = run_ours(corpus.docs, corpus.truth, _config(args), folder)
         result["config_workers"] = args.workers
+    elif system == "best":
+        result = run_best(corpus.docs, corpus.truth, folder=folder)
     else:
-        result = run_baseline(corpus.docs, corpus.truth)
+        result = run_baseline(corpus.docs, corpus.truth, folder=folder)
     result["mb"] = meta["mb"]
     return result
+
+
+def _read_corpus(folder: Path):
+    """A corpus written by ``--write-corpus``: its texts and DIR-truth.csv."""
+    docs = [(p.name, p.read_text(encoding="utf-8")) for p in sorted(folder.iterdir())
+            if p.is_file()]
+    lines = (folder.parent / f"{folder.name}-truth.csv").read_text(encoding="utf-8").split()
+    truth = [tuple(line.split(",")) for line in lines[1:]]
+    counts = Counter(k for _, _, k in truth)
+    counts["original"] = len(docs) - len(truth)
+    return _synth.Corpus(docs, truth, None, 0.0, dict(counts))
 
 
 def _write_files(corpus, folder: Path) -> None:
@@ -598,15 +510,35 @@ def main(argv=None) -> int:
                              "unless --corpus is given); 'generate' only writes --corpus")
     parser.add_argument("--files", nargs="?", const="", default=None, metavar="",
                         help="write the corpus as files and run derivdetect's scan on the "
-                             "folder (reading and streaming included; no baseline)")
+                             "folder (reading and streaming included); baseline: datasketch "
+                             "at its best on the same files")
+    parser.add_argument("--cli", action="store_true",
+                        help="as --files, but run the command line 'derivdetect scan FOLDER "
+                             "--out OUT' end to end (the full report, the cache), timed as a "
+                             "whole process; baseline: datasketch at its best on the files")
+    parser.add_argument("--from", dest="source", metavar="DIR",
+                        help="with --files or --cli: scan the files of DIR (written by "
+                             "--write-corpus, its truth in DIR-truth.csv) instead of "
+                             "generating a corpus")
+    parser.add_argument("--plain-baseline", action="store_true",
+                        help="with --files or --cli: also run datasketch the plain way")
     parser.add_argument("--corpus", help=argparse.SUPPRESS)   # pickled corpus (internal)
     parser.add_argument("--result", help=argparse.SUPPRESS)   # JSON result file (internal)
     parser.add_argument("--write-corpus", metavar="DIR",
                         help="write the corpus as .txt files (and DIR-truth.csv), then exit")
     args = parser.parse_args(argv)
+    if args.cli and args.files is None:
+        args.files = ""
     if args.docs < 10:
         parser.error("--docs must be at least 10")
 
+    if args.only == "generate" and args.source:   # internal: an existing corpus folder
+        corpus = _read_corpus(Path(args.source))
+        meta = _corpus_meta(corpus)
+        with open(args.corpus, "wb") as f:
+            pickle.dump(([], corpus.truth, meta), f, protocol=pickle.HIGHEST_PROTOCOL)
+        Path(args.result).write_text(json.dumps(meta))
+        return 0
     if args.only == "generate":                   # internal: the corpus, in its own process
         corpus = _synth.generate(args.docs, args.seed)
         meta = _corpus_meta(corpus)
@@ -633,6 +565,8 @@ def main(argv=None) -> int:
         else:
             (print_ours if args.only == "ours" else print_baseline)(result, meta["mb"])
         return 0
+    if args.source:
+        args.only = None
 
     if args.write_corpus:
         corpus = _synth.generate(args.docs, args.seed)
@@ -644,12 +578,14 @@ def main(argv=None) -> int:
     # would set a floor under every system's peak.
     info = machine()
     systems = ["ours"]
-    if args.no_baseline or args.files is not None:
+    if args.no_baseline:
         pass
-    elif args.docs > BASELINE_MAX_DOCS:
-        print(f"(baseline skipped: more than {BASELINE_MAX_DOCS:,} docs)")
+    elif args.docs > BASELINE_MAX_DOCS and not args.source:
+        print(f"(baselines skipped: more than {BASELINE_MAX_DOCS:,} docs)")
+    elif args.files is not None:
+        systems += ["best"] + (["baseline"] if args.plain_baseline else [])
     else:
-        systems.append("baseline")
+        systems += ["best", "baseline"]
     results = {}
     script = str(Path(__file__).resolve())
     with tempfile.TemporaryDirectory(prefix="derivdetect-speed-") as tmp:
@@ -657,6 +593,9 @@ def main(argv=None) -> int:
         meta_path = Path(tmp) / "corpus.json"
         files = Path(tmp) / "corpus"
         extra = ["--files", str(files)] if args.files is not None else []
+        if args.source:
+            files = Path(args.source).resolve()
+            extra = ["--files", str(files), "--from", str(files)]
         done = subprocess.run([sys.executable, script, "--only", "generate", "--docs",
                                str(args.docs), "--seed", str(args.seed), "--corpus", str(path),
                                "--result", str(meta_path)] + extra)
@@ -669,15 +608,15 @@ def main(argv=None) -> int:
             out = Path(tmp) / f"{system}.json"
             cmd = [sys.executable, script, "--only", system,
                    "--corpus", str(path), "--result", str(out), "--workers", str(args.workers)]
-            if args.files is not None and system == "ours":
-                cmd += ["--files", str(files)]
+            if args.files is not None:
+                cmd += ["--files", str(files)] + (["--cli"] if args.cli else [])
             for item in args.set or ():
                 cmd += ["--set", item]
-            busy0, total0 = _machine_busy()
-            ours0 = _cpu_seconds(resource.RUSAGE_CHILDREN)
+            busy0, total0 = machine_busy()
+            ours0 = cpu_seconds(resource.RUSAGE_CHILDREN)
             done = subprocess.run(cmd)
-            busy1, total1 = _machine_busy()
-            ours_cpu = _cpu_seconds(resource.RUSAGE_CHILDREN) - ours0
+            busy1, total1 = machine_busy()
+            ours_cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - ours0
             if done.returncode != 0:
                 print(f"speed.py: the {system} run failed (exit {done.returncode})",
                       file=sys.stderr)
@@ -686,9 +625,9 @@ def main(argv=None) -> int:
             results[system]["other_load"] = max(0.0, (busy1 - busy0) - ours_cpu) / max(
                 total1 - total0, 1e-9)
             (print_ours if system == "ours" else print_baseline)(results[system], meta["mb"])
-    print_comparison(results["ours"], results.get("baseline"))
+    print_comparison(results["ours"], [results[s] for s in ("best", "baseline") if s in results])
     print(f"  (this launcher's own peak RSS, a floor under both: "
-          f"{_peak_mb(resource.RUSAGE_SELF):.0f} MB)")
+          f"{peak_mb(resource.RUSAGE_SELF):.0f} MB)")
     print_machine(info)
     return 0
 
