@@ -103,3 +103,37 @@ def test_a_footer_of_unrelated_articles_stays_furniture_beside_copies_of_one_of_
     greyed = [s for s in result.boilerplate["site0.txt"] if s[0] <= footer_at < s[1]]
     assert greyed, "the site's footer is masked as furniture"
     assert not any(p.a_start <= footer_at < p.a_end for p in edit.passages)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_furniture_read_from_the_first_holders_is_that_of_all_holders(seed):
+    """The fast path (each line's first 64 holders, then the rest only when needed) against
+    the reference (every holder), on lines held by up to 300 documents, many of them copies
+    of a few stories (which come first, so the first 64 holders alone often fall short)."""
+    import numpy as np
+
+    from derivdetect.stages.corpus import (
+        FIRST_HOLDERS,
+        distinct_marks,
+        furniture_among,
+        independent,
+    )
+
+    rng = np.random.default_rng(seed)
+    n_docs, n_lines = 400, 30
+    stories = rng.integers(0, 6 if seed % 2 else 60, n_docs)
+    marks = rng.integers(0, 2**32, (60, 8), dtype=np.uint32)[stories]
+    edited = rng.random((n_docs, 8)) < 0.005                # light edits change a few marks
+    marks[edited] = rng.integers(0, 2**32, int(edited.sum()), dtype=np.uint32)
+    order = np.argsort(stories, kind="stable")               # copies of one story in a row
+    which, holders = [], []
+    for line in range(n_lines):
+        docs = order[: rng.integers(0, 300)] if line % 3 else rng.choice(n_docs, 5)
+        which += [line] * len(docs)
+        holders += list(docs)
+    which, holders = np.array(which, dtype=np.int64), np.array(holders, dtype=np.int64)
+    for min_docs in (2, 3, 5):
+        reference = independent(distinct_marks(which, marks[holders], n_lines), min_docs)
+        fast = furniture_among(which, holders, marks.__getitem__, n_lines, min_docs)
+        assert (fast == reference).all()
+    assert np.bincount(which).max() > FIRST_HOLDERS

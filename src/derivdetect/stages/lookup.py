@@ -33,7 +33,7 @@ import numpy as np
 
 from ..config import Config
 from .candidates import band_key_column, document_keys, lsh_params, required_shared
-from .corpus import distinct_marks, independent, story_marks
+from .corpus import furniture_among, story_marks
 from .signature import EMPTY
 
 _EMPTY_KEYS = np.empty(0, dtype=np.uint64)
@@ -259,8 +259,6 @@ def common_lines_among(segments: list, alive: np.ndarray, lines: np.ndarray,
     if not len(lines):
         return frozenset()
     which, docs = postings(segments, "line", lines, alive)
-    held = np.bincount(which, minlength=len(lines))
-    common = held[which] >= config.boilerplate_min_docs
-    marks = _per_document(segments, docs[common], "marks")
-    stories = distinct_marks(which[common], marks, len(lines))
-    return frozenset(lines[independent(stories, config.boilerplate_min_docs)].tolist())
+    found = furniture_among(which, docs, lambda at: _per_document(segments, at, "marks"),
+                            len(lines), config.boilerplate_min_docs)
+    return frozenset(lines[found].tolist())
