@@ -170,6 +170,8 @@ def test_a_schema_1_archive_is_migrated_with_its_flags(tmp_path):
     db = sqlite3.connect(path)
     db.execute("DROP INDEX flags_strength")
     db.execute("ALTER TABLE flags DROP COLUMN words")
+    db.execute("ALTER TABLE flags DROP COLUMN remembered")          # schema 3's
+    db.execute("ALTER TABLE flags DROP COLUMN remembered_reason")
     db.execute("DROP TABLE checked")
     db.execute("ALTER TABLE articles ADD COLUMN text TEXT NOT NULL DEFAULT ''")
     db.execute("UPDATE articles SET text = ?", ("Schema one kept texts as plain TEXT.",))
@@ -179,11 +181,43 @@ def test_a_schema_1_archive_is_migrated_with_its_flags(tmp_path):
     db.commit()
     db.close()
     with open_archive(path, config) as archive:
-        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == 3
         assert dict(archive.db.execute("SELECT pair_id, words FROM flags")) == {"p1": 40, "p2": 10}
         assert [f["pair_id"] for f in queue(archive)] == ["p1", "p2"]
         assert archive.article("a")["text"] == "Schema one kept texts as plain TEXT."
         assert archive.documents()[0].chars == len("Schema one kept texts as plain TEXT.")
+
+
+def test_a_schema_2_archive_keeps_each_flags_remembered_state(tmp_path):
+    """Schema 2 kept a flag's remembered state (``licensed``) only in its JSON record;
+    schema 3 has it in columns the queue reads: the queue is the same after the move."""
+    import sqlite3
+
+    from derivdetect.engines.archive import queue_page
+
+    config = Config(workers=1)
+    path = tmp_path / "two.db"
+    licensed = {**_flag("p1", "a", "b", 0.9, 40), "state": "licensed",
+                "state_reason": "licensed by ana"}
+    with open_archive(path, config) as archive:
+        archive.remember_flags([licensed, _flag("p2", "a", "c", 0.5, 10)])
+        before = {state: [f["pair_id"] for f in queue_page(archive, state).items]
+                  for state in ("licensed", "unreviewed")}
+    assert before == {"licensed": ["p1"], "unreviewed": ["p2"]}
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE flags DROP COLUMN remembered")
+    db.execute("ALTER TABLE flags DROP COLUMN remembered_reason")
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    with open_archive(path, config) as archive:
+        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert dict(archive.db.execute("SELECT pair_id, remembered FROM flags")) == {
+            "p1": "licensed", "p2": None}
+        page = queue_page(archive, "licensed")
+        assert [(f["pair_id"], f["state_reason"]) for f in page.items] == [
+            ("p1", "licensed by ana")]
+        assert [f["pair_id"] for f in queue_page(archive, "unreviewed").items] == ["p2"]
 
 
 def test_the_key_index_is_kept_beside_the_archive_and_only_used_when_current(tmp_path):

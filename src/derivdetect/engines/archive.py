@@ -20,9 +20,10 @@ from ..models import Document, Pair
 from ..stages.classify import derived_words
 from ..stages.credit import licensed_name
 from ..stages.sketch import sketch_texts
-from ..store.archive import STATES, Archive, ArchiveError, QueuePage
-from ..store.archive import queue_page as store_queue_page
+from ..store.archive import STATES, Archive, ArchiveError
 from ..store.cache import fingerprint
+from ..store.queue import QueuePage
+from ..store.queue import queue_page as store_queue_page
 from .archive_index import ArchiveIndex, lookup_corpus
 from .local import judge_pairs
 
