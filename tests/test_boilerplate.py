@@ -105,11 +105,13 @@ def test_a_footer_of_unrelated_articles_stays_furniture_beside_copies_of_one_of_
     assert not any(p.a_start <= footer_at < p.a_end for p in edit.passages)
 
 
+@pytest.mark.parametrize("impl", ["python", "compiled"])
 @pytest.mark.parametrize("seed", range(6))
-def test_furniture_read_from_the_first_holders_is_that_of_all_holders(seed):
-    """The fast path (each line's first 64 holders, then the rest only when needed) against
-    the reference (every holder), on lines held by up to 300 documents, many of them copies
-    of a few stories (which come first, so the first 64 holders alone often fall short)."""
+def test_furniture_read_from_the_first_holders_is_that_of_all_holders(seed, impl, monkeypatch):
+    """The fast path (each line's first 64 holders, then the rest only when needed; the
+    first holders found by sorting or by the compiled pass) against the reference (every
+    holder), on lines held by up to 300 documents, many of them copies of a few stories
+    (which come first, so the first 64 holders alone often fall short)."""
     import numpy as np
 
     from derivdetect.stages.corpus import (
@@ -119,6 +121,7 @@ def test_furniture_read_from_the_first_holders_is_that_of_all_holders(seed):
         independent,
     )
 
+    monkeypatch.setenv("DERIVDETECT_IMPL", impl)
     rng = np.random.default_rng(seed)
     n_docs, n_lines = 400, 30
     stories = rng.integers(0, 6 if seed % 2 else 60, n_docs)
@@ -137,3 +140,31 @@ def test_furniture_read_from_the_first_holders_is_that_of_all_holders(seed):
         fast = furniture_among(which, holders, marks.__getitem__, n_lines, min_docs)
         assert (fast == reference).all()
     assert np.bincount(which).max() > FIRST_HOLDERS
+
+
+def test_common_lines_are_the_same_on_the_compiled_and_the_reference_path(monkeypatch):
+    """Random line keys (the key 0 among them, which the hash table cannot hold) and marks
+    with many ties: the compiled path (hash table, one-pass kernels) gives the reference's
+    furniture."""
+    import numpy as np
+
+    from derivdetect.stages.corpus import common_lines
+    from derivdetect.stages.sketch import Sketches
+
+    rng = np.random.default_rng(3)
+    for trial in range(12):
+        n = int(rng.integers(1, 3000))
+        per_doc = [np.unique(rng.integers(0, 60, int(rng.integers(0, 12))).astype(np.uint64)
+                             * np.uint64(trial % 3) + np.uint64(1 << 50) * np.uint64(trial % 2))
+                   for _ in range(n)]
+        lines = np.concatenate(per_doc).astype(np.uint64)
+        ends = np.cumsum([len(d) for d in per_doc]).astype(np.int64)
+        signatures = rng.integers(0, 5 if trial % 2 else 2**32, (n, 16)).astype(np.uint32)
+        sketches = Sketches(signatures, np.empty(0, np.uint64), np.zeros(n, np.int64), lines,
+                            ends, np.empty(0, np.uint32), np.zeros(n, np.int64))
+        found = {}
+        for impl in ("python", "compiled"):
+            monkeypatch.setenv("DERIVDETECT_IMPL", impl)
+            found[impl] = common_lines(sketches, 3)
+        assert found["python"] == found["compiled"], trial
+    assert found["python"]                               # some lines are furniture

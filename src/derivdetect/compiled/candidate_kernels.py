@@ -195,3 +195,41 @@ def count_shared_keys(group_docs, group_ends, n_docs, lengths, required_by_lengt
                          touched, out[at: at + found[c]], found[c])
         at += found[c]
     return out
+
+
+@njit
+def first_holdings(which, n, first):
+    """``True`` for the first ``first`` entries of each key ``which[e]`` (keys ``0..n-1``),
+    in array order: one pass (``corpus.furniture_among``)."""
+    seen = np.zeros(n, np.int64)
+    out = np.zeros(len(which), np.bool_)
+    for e in range(len(which)):
+        k = which[e]
+        if seen[k] < first:
+            out[e] = True
+            seen[k] += 1
+    return out
+
+
+@njit
+def distinct_counts(which, marks, n):
+    """``int64[n, k]``: for each key ``0..n-1`` and each column of ``marks`` (one row per
+    entry), the number of distinct values among the key's entries; one hash set a column
+    (``corpus.distinct_marks``)."""
+    k = marks.shape[1]
+    out = np.zeros((n, k), np.int64)
+    size = 16
+    while size < 2 * len(which) + 2:
+        size *= 2
+    mask = u64(size - 1)
+    for r in range(k):
+        slots = np.zeros(size, np.uint64)
+        for e in range(len(which)):
+            key = ((u64(which[e]) << u64(32)) | u64(marks[e, r])) + u64(1)
+            at = (key * u64(0x9E3779B97F4A7C15)) >> u64(20) & mask
+            while slots[at] != 0 and slots[at] != key:
+                at = (at + u64(1)) & mask
+            if slots[at] == 0:
+                slots[at] = key
+                out[which[e], r] += 1
+    return out

@@ -4,7 +4,13 @@ live beside the stage they serve: :mod:`.sketch_kernels`, :mod:`.candidate_kerne
 ``chars.compiled()``, which small scans never call."""
 
 from .align_kernels import block_keys, exact_runs
-from .candidate_kernels import count_shared_keys, mark_documents, rare_key_groups
+from .candidate_kernels import (
+    count_shared_keys,
+    distinct_counts,
+    first_holdings,
+    mark_documents,
+    rare_key_groups,
+)
 from .sketch_kernels import (
                              content_keys,
                              language_counts,
@@ -21,4 +27,5 @@ from .sketch_kernels import (
 
 __all__ = ["tokenize", "line_blocks", "line_key", "line_keys", "signatures", "language_counts",
            "content_keys", "table_find", "table_insert", "table_add", "newly_known",
-           "mark_documents", "rare_key_groups", "count_shared_keys", "exact_runs", "block_keys"]
+           "mark_documents", "rare_key_groups", "count_shared_keys", "distinct_counts", "first_holdings",
+           "exact_runs", "block_keys"]
