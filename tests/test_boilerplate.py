@@ -168,3 +168,20 @@ def test_common_lines_are_the_same_on_the_compiled_and_the_reference_path(monkey
             found[impl] = common_lines(sketches, 3)
         assert found["python"] == found["compiled"], trial
     assert found["python"]                               # some lines are furniture
+
+
+def test_short_texts_that_are_mostly_one_sites_menu_are_not_taken_for_copies():
+    """Six unrelated two-sentence briefs under the same ten-line menu (two thirds of each
+    text): their full-text MinHash values agree on about half of the marks, yet the menu
+    is furniture and the briefs are not reported as copies of one another."""
+    from derivdetect.engines.local import scan_documents
+
+    rng = random.Random(1)
+    vocabulary = [f"w{k}" for k in range(3000)]
+    menu = "\n".join(" ".join(rng.choice(vocabulary) for _ in range(8)) for _ in range(10))
+    docs = [Document(f"brief{k}.txt", f"brief{k}.txt",
+                     random_article(random.Random(500 + k), 2) + "\n" + menu + "\n")
+            for k in range(6)]
+    result = scan_documents(docs, Config(workers=1))
+    assert result.stats["furniture_lines"] == 10
+    assert len(result.pairs) <= 1
