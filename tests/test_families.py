@@ -58,3 +58,38 @@ def test_a_family_original_comes_from_its_own_pairs_only():
     families = clusters_of(pairs)
     assert [(f.documents, f.original) for f in families] == [(("a", "b", "c"), "a"),
                                                              (("x", "y"), None)]
+
+
+def test_ties_are_broken_by_the_ids_not_by_how_a_pair_is_written():
+    # c is loosely linked to both two-text families at the same probability: which one it
+    # joins is decided by the ids, whichever way round the pairs are written
+    strong = [_pair("a1", "a2", "verbatim"), _pair("b1", "b2", "verbatim")]
+    one_way = strong + [_pair("c", "a1", probability=0.5), _pair("c", "a2", probability=0.5),
+                        _pair("b1", "c", probability=0.5)]
+    other_way = strong + [_pair("c", "a1", probability=0.5),
+                          _pair("c", "a2", probability=0.5), _pair("c", "b1", probability=0.5)]
+    assert clusters_of(one_way) == clusters_of(other_way)
+    # two members each named a source once and never a copy: the first id is the original
+    pairs = [_pair("m", "n", "near-duplicate", source="m"),
+             _pair("k", "l", "near-duplicate", source="k"),
+             _pair("n", "l", "near-duplicate")]
+    assert {f.original for f in clusters_of(pairs)} == {"k"}
+    assert {f.original for f in clusters_of(pairs[::-1])} == {"k"}
+
+
+def test_families_do_not_depend_on_the_order_of_the_pairs():
+    import random
+
+    rng = random.Random(5)
+    docs = [f"d{k:02d}" for k in range(30)]
+    pairs = []
+    for _ in range(60):
+        a, b = rng.sample(docs, 2)
+        verdict = rng.choice(["near-duplicate", "derivative", "derivative"])
+        pairs.append(_pair(a, b, verdict, probability=rng.choice([0.5, 0.6, 0.9]),
+                           source=rng.choice([a, b, None])))
+    expected = clusters_of(pairs)
+    for _ in range(20):
+        shuffled = [Pair(p.b, p.a, p.verdict, p.source, "", p.extent, p.scores)
+                    if rng.random() < 0.5 else p for p in rng.sample(pairs, len(pairs))]
+        assert clusters_of(shuffled) == expected

@@ -31,3 +31,20 @@ def test_the_probability_reason_names_the_evidence_that_drove_it(seed_scan):
     assert reason.startswith(f"reuse probability {pair.scores['probability']:.0%} (for: ")
     paraphrased = pair.scores["paraphrase_coverage_a"]
     assert f"{paraphrased:.0%} of it paraphrased" in reason
+
+
+def test_a_pair_without_paraphrase_links_names_no_link_evidence():
+    """A lifted paragraph, nothing else shared: the reasons cite the verbatim run, never
+    "0 paraphrase links" or "links of similarity 0.00"."""
+    from conftest import own_words
+    from derivdetect.models import Document
+
+    shared = own_words(99, 6)
+    pair = compare_documents(Document("a", "a", own_words(1, 10) + "\n\n" + shared),
+                             Document("b", "b", own_words(2, 10) + "\n\n" + shared),
+                             Config(workers=1))
+    assert pair.scores["paraphrase_passages"] == 0
+    reason = _reason(pair, "reuse probability ")
+    assert "verbatim run" in reason
+    assert "link" not in reason
+

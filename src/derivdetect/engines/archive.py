@@ -103,8 +103,9 @@ def check_articles(archive: Archive, docs: list, config: Config,
     involves one of them, strongest first. An archived article with the id of a checked one
     is left out (the checked text is its new version). ``index``: the archive's key index,
     kept between checks by a long-running process (when not given: from the archive's side
-    file, ``ArchiveIndex.for_archive``). ``fast``: sketch on the compiled path whatever
-    the number of articles (a service, whose kernels are loaded once; the same sketches)."""
+    file, ``ArchiveIndex.for_archive``). ``fast``: sketch and judge on the compiled path
+    whatever the number of articles (a service, whose kernels are loaded once; the same
+    results)."""
     if not docs:
         return []
     if index is None:

@@ -39,8 +39,9 @@ def clusters_of(pairs, dates: dict | None = None, config: Optional[Config] = Non
 
     The original of a family: when every member has a date and one is surely earlier than all
     the others (dates compared as dates, see ``dates.py``), that member; else the member most
-    often named as a pair's source (in the family's own pairs) and never as a copy of another
-    member; else ``None``.
+    often named as a pair's source (in the family's own pairs; ties: the first id) and never
+    as a copy of another member; else ``None``. The families do not depend on the order of
+    ``pairs``.
     """
     config = config or Config()
     parent: dict[str, str] = {}
@@ -56,8 +57,8 @@ def clusters_of(pairs, dates: dict | None = None, config: Optional[Config] = Non
         return x
 
     def join(ra: str, rb: str) -> None:
-        keep, gone = min(ra, rb), max(ra, rb)
-        parent[gone] = keep
+        keep, gone = (ra, rb) if len(members[ra]) >= len(members[rb]) else (rb, ra)
+        parent[gone] = keep                  # the smaller group into the larger: linear
         members[keep] |= members.pop(gone)
 
     reported = [p for p in pairs if p.reported]
@@ -72,7 +73,8 @@ def clusters_of(pairs, dates: dict | None = None, config: Optional[Config] = Non
                 join(ra, rb)
         else:
             weak.append(pair)
-    weak.sort(key=lambda p: (-(p.scores or {}).get("probability", 0.0), p.a, p.b))
+    weak.sort(key=lambda p: (-(p.scores or {}).get("probability", 0.0), min(p.a, p.b),
+                             max(p.a, p.b)))
     for pair in weak:
         ra, rb = find(pair.a), find(pair.b)
         if ra == rb:
@@ -103,5 +105,5 @@ def _original(docs: list, pairs: list, dates: dict):
             return first
     sources = Counter(p.source for p in pairs if p.source)
     copies = {(p.b if p.source == p.a else p.a) for p in pairs if p.source}
-    ranked = [d for d, _ in sources.most_common() if d not in copies]
+    ranked = sorted((d for d in sources if d not in copies), key=lambda d: (-sources[d], d))
     return ranked[0] if ranked else None

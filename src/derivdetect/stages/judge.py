@@ -215,7 +215,8 @@ def small_matrix_mode():
     """Single-threaded BLAS: alignment multiplies many tiny matrices, and OpenBLAS threads
     make each product a hundred times slower than one core does (0.17 ms vs 16 ms measured).
     The loaded libraries are looked up once per process (``threadpool_limits`` looks them up
-    on every call: 3.7 ms, a tenth of an archive check)."""
+    on every call: 3.7 ms, a tenth of an archive check); each call limits and restores as
+    ``threadpool_limits`` does."""
     if not _blas:
         _blas.append(ThreadpoolController())
     return _blas[0].limit(limits=1, user_api="blas")
@@ -253,7 +254,7 @@ def context_reason(scores: dict, furniture_lines: int, config: Config) -> str:
                      f"{config.topic_damping:.0%} in paraphrase scoring")
     if furniture_lines:
         parts.append(f"{furniture_lines} line{'' if furniture_lines == 1 else 's'} common in "
-                     "the corpus masked as furniture")
+                     "the corpus masked as furniture in the two texts")
     if not parts:
         return ""
     return ("judged in its corpus: " + "; ".join(parts)

@@ -105,25 +105,35 @@ def reuse_probability(scores: dict) -> float:
     return load_model().probability(reuse_features(scores))
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+#: Features that describe paraphrase links: no evidence either way when there are none.
+LINK_FEATURES = ("link_similarity", "log_paraphrase_passages", "log_strong_links")
+
+
 def _evidence_phrase(name: str, value: float, scores: dict) -> str:
     """One feature of :func:`reuse_features` in an editor's words."""
     phrases = {
         "prose_coverage": f"{value:.0%} of its prose aligned",
         "prose_exact_coverage": f"{value:.0%} of its prose word for word",
-        "paraphrase_coverage": f"{value:.0%} of it paraphrased",
+        "paraphrase_coverage": f"{value:.0%} of it paraphrased" if value else
+                               "nothing of it paraphrased",
         "quote_coverage": f"{value:.0%} of it in shared quotes",
         "prose_coverage_other": f"{value:.0%} of the other's prose aligned",
         "log_longest_run": f"a longest verbatim run of {scores['longest_prose_run_words']} "
                            "words of prose",
-        "log_exact_passages": f"{scores['exact_passages']} exact passages",
-        "log_paraphrase_passages": f"coverage spread over {scores['paraphrase_passages']} "
-                                   "paraphrase links",
-        "log_strong_links": f"{scores['strong_links']} links of similarity {STRONG_LINK}+",
+        "log_exact_passages": _plural(scores["exact_passages"], "exact passage"),
+        "log_paraphrase_passages": "coverage spread over "
+                                   + _plural(scores["paraphrase_passages"], "paraphrase link"),
+        "log_strong_links": _plural(scores["strong_links"], "link")
+                            + f" of similarity {STRONG_LINK}+",
         "link_similarity": f"links of similarity {value:.2f} on average",
         "in_order_share": f"{value:.0%} of the aligned passages in the other's order",
         "aligned_sentence_share": f"{value:.0%} of its sentences aligned",
         "content_containment": f"{value:.0%} of its rare-word sequences found in the other",
-        "containment": f"{value:.0%} of its 5-word sequences found in the other",
+        "containment": f"{value:.0%} of its word sequences (shingles) found in the other",
         "function_containment": f"{value:.0%} of its function-word sequences found in the "
                                 "other",
     }
@@ -138,6 +148,8 @@ def probability_drivers(scores: dict, most: int = 2, least_push: float = 0.15) -
     model = load_model()
     features = reuse_features(scores)
     pushes = sorted(model.contributions(features).items(), key=lambda t: -abs(t[1]))
+    if not scores.get("paraphrase_passages"):
+        pushes = [(n, c) for n, c in pushes if n not in LINK_FEATURES]
     up = [_evidence_phrase(n, features[n], scores) for n, c in pushes if c >= least_push][:most]
     down = [_evidence_phrase(n, features[n], scores) for n, c in pushes
             if c <= -least_push][:1]
