@@ -147,21 +147,26 @@ def sketch_bytes(sketches, num_perm: int) -> int:
 def furniture_lines(sketches, min_docs: int) -> frozenset:
     """``corpus.common_lines``: line keys in at least ``min_docs`` documents (each
     document's line keys are distinct) that are not copies of one another (distinct story
-    marks, ``corpus.independent``), collected: they go to every judge."""
+    marks, ``corpus.independent``), collected: they go to every judge. The marks of the
+    holders of common lines are exploded by position and made distinct, then counted: one
+    pass over (line, mark position, mark) rows, not a copy of every row per mark."""
     from pyspark.sql import functions as F
 
     held = sketches.select(F.explode("lines").alias("line"), "marks")
     common = held.groupBy("line").count().where(F.col("count") >= min_docs).select("line")
-    found = (held.join(common, "line", "left_semi").groupBy("line")
-             .agg(*[F.countDistinct(F.col("marks")[r]).alias(f"m{r}")
-                    for r in range(FURNITURE_MARKS)]).collect())
+    found = (held.join(common, "line", "left_semi")
+             .select("line", F.posexplode("marks").alias("r", "mark")).distinct()
+             .groupBy("line", "r").count().collect())
     if not found:
         return frozenset()
-    distinct = np.array([[row[f"m{r}"] for r in range(FURNITURE_MARKS)] for row in found],
-                        dtype=np.int64)
+    lines = sorted({int(row.line) for row in found})
+    at = {line: k for k, line in enumerate(lines)}
+    distinct = np.zeros((len(lines), FURNITURE_MARKS), dtype=np.int64)
+    for row in found:
+        distinct[at[int(row.line)], int(row.r)] = int(row["count"])
     keep = independent(distinct, min_docs)
     mask = (1 << 64) - 1
-    return frozenset(int(row.line) & mask for row, kept in zip(found, keep) if kept)
+    return frozenset(line & mask for line, kept in zip(lines, keep) if kept)
 
 
 def lsh_pairs(sketches, max_bucket: int):
