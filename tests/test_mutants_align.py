@@ -349,3 +349,51 @@ def test_boilerplate_is_never_an_exact_passage():
     assert exact_passages(a, b, 4) == []
     kept = side(" ".join(line + body_a))
     assert exact_runs(kept, side(" ".join(line + body_b)), 4) == [(0, 0, 10)]
+
+
+def test_a_trimmed_run_is_marked_used_on_the_other_side_too():
+    # the same texts the other way round: b's D is aligned once
+    a = side(" ".join(A + B + C + F + C + D + RARE[30:33] + D))
+    b = side(" ".join(A + B + C + D))
+    assert exact_runs(a, b, 3) == [(0, 0, 10), (16, 10, 4)]
+
+
+def test_a_run_of_twice_min_words_counts_whatever_its_words():
+    # eight common words shared in a row: twice min_words (4), so no stock-phrase test
+    run = "said in a statement on monday that the".split()
+    a = side(" ".join(RARE[0:6] + run + RARE[6:12]))
+    b = side(" ".join(RARE[20:26] + run + RARE[26:32]))
+    assert exact_runs(a, b, 4) == [(6, 6, 8)]
+    assert exact_runs(a, b, 5) == []  # under twice 5, and too light
+
+
+def test_a_sentence_copied_into_a_longer_one_is_one_exact_passage_only():
+    # b holds a's sentence inside a longer one, and elsewhere a restatement of it: a's
+    # sentence is all exact, so it takes no part in paraphrase links (else it would link to
+    # the restatement, which matches it better than the longer sentence)
+    for lead in (False, True):
+        text_a = (sentence(RARE[30:36]) + " " if lead else "") + _plain(COPIED)
+        text_b = " ".join([_plain(COPIED + RARE[20:28]), sentence(RARE[36:40]),
+                           sentence(RESTATED, ("in",))])
+        passages = align_passages(side(text_a), side(text_b), 4, 0.42)
+        assert [p.kind for p in passages] == ["exact"], lead
+        assert passages[0].a_start == (text_a.index(_plain(COPIED)[:6]))
+        # and the same with the sides swapped
+        back = align_passages(side(text_b), side(text_a), 4, 0.42)
+        assert [p.kind for p in back] == ["exact"], lead
+
+
+def test_sentences_on_both_sides_of_an_exact_one_are_no_group():
+    # a: P1, a copied sentence, P2; b: the copy, then one sentence merging P1 and P2. P1 and
+    # P2 are not consecutive once the copy is aligned: no group of them, one link P1 <-> merge
+    p1, p2 = RARE[0:5], RARE[5:10]
+    text_a = " ".join([sentence(p1), _plain(RARE[20:32]), sentence(p2)])
+    text_b = " ".join([_plain(RARE[20:32]), sentence(p1 + p2, ("and", "in"))])
+    a, b = side(text_a), side(text_b)
+    passages = align_passages(a, b, 4, 0.42)
+    assert sorted(p.kind for p in passages) == ["exact", "paraphrase"]
+    (exact,) = [p for p in passages if p.kind == "exact"]
+    (para,) = [p for p in passages if p.kind == "paraphrase"]
+    assert text_a[para.a_start:para.a_end] in (sentence(p1)[:-1], sentence(p2)[:-1])
+    assert para.a_end <= exact.a_start or para.a_start >= exact.a_end
+    assert text_b[para.b_start:para.b_end] == sentence(p1 + p2, ("and", "in"))[:-1]

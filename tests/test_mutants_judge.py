@@ -235,3 +235,15 @@ def test_link_strength_reads_the_paraphrase_links_only():
     mean, strong = link_strength(passages)
     assert mean == pytest.approx(0.6) and strong == 1  # 0.7 is strong: the bound counts
     assert link_strength(passages[:2]) == (0.0, 0)
+
+
+def test_the_same_text_with_repeated_lines_is_one_exact_passage_per_stretch_between_them():
+    # a line repeated inside a text is boilerplate: identical texts get an exact passage for
+    # each stretch between its copies, none over them
+    line = "Zorbek vastrel qorbun kilmoth desk reports"
+    parts = [_article(k, 2).strip() for k in (61, 62, 63)]
+    text = f"{parts[0]}\n\n{line}\n\n{parts[1]}\n\n{line}\n\n{parts[2]}\n"
+    pair = compare_documents(_doc("a.txt", text), _doc("b.txt", text), CONFIG)
+    spans = [(p.kind, text[p.a_start:p.a_end], p.a_start == p.b_start, p.a_end == p.b_end)
+             for p in pair.passages]
+    assert spans == [("exact", part.rstrip("."), True, True) for part in parts]
