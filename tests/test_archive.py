@@ -274,3 +274,31 @@ def test_checking_meter_stories_against_an_archive_of_the_rest_matches_the_scan(
     got = {frozenset((m.pair.a, m.pair.b)): m.pair for m in matches}
     assert len(checked) >= 6 and expected
     assert got == expected
+
+
+def test_a_writer_waits_for_the_write_lock_and_gives_up_after_its_deadline(tmp_path):
+    """Another process holds the archive's write lock: a transaction waits for it (in short
+    steps of its own, not SQLite's growing sleeps) and goes on once it is free; past its
+    deadline it fails with SQLite's "database is locked"."""
+    import threading
+
+    from derivdetect.store.transaction import Transaction
+
+    path = tmp_path / "a.db"
+    with open_archive(path, Config(workers=1)):
+        pass
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    waiter = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        with Transaction(waiter, busy_ms=100):
+            pass
+    assert waiter.execute("PRAGMA busy_timeout").fetchone()[0] == 100
+    threading.Timer(0.3, holder.execute, ("COMMIT",)).start()
+    started = time.monotonic()
+    with Transaction(waiter, busy_ms=10_000):
+        waited = time.monotonic() - started
+        waiter.execute("CREATE TABLE written (x)")
+    assert 0.25 < waited < 2.0
+    assert holder.execute("SELECT count(*) FROM sqlite_master WHERE name = 'written'"
+                          ).fetchone()[0] == 1

@@ -29,6 +29,7 @@ from ..errors import InputError
 from ..models import Document
 from ..stages.classify import derived_words
 from ..stages.sketch import SKETCH_FIELDS, Sketches, empty_sketches
+from .transaction import Transaction
 
 SCHEMA_VERSION = 3
 APPLICATION_ID = 0x64647461   # "ddta": marks the file as a derivdetect archive
@@ -210,7 +211,7 @@ class Archive:
         self.close()
 
     def transaction(self):
-        return _Transaction(self.db)
+        return Transaction(self.db, BUSY_MS)
 
     # ------------------------------------------------------------------ settings
 
@@ -545,28 +546,6 @@ def _blobs(table: Sketches, i: int) -> tuple:
     """Row ``i`` of a sketch table as the four blobs of the ``sketches`` table."""
     return (table.signatures[i].tobytes(), table.keys_of(i).tobytes(),
             table.lines_of(i).tobytes(), table.stems_of(i).tobytes())
-
-
-class _Transaction:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on any exception); nests as a no-op."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-        self.outer = False
-
-    def __enter__(self):
-        if not self.db.in_transaction:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.outer = True
-        return self
-
-    def __exit__(self, kind, value, tb) -> None:
-        if not self.outer:
-            return
-        if kind is None:
-            self.db.execute("COMMIT")
-        else:
-            self.db.execute("ROLLBACK")
 
 
 def export_records(archive: Archive):
