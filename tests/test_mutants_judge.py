@@ -177,14 +177,18 @@ def test_a_comparison_alone_has_no_topic_words():
 
 @pytest.mark.parametrize("fast", [False, True])
 def test_exact_passages_need_the_same_forms_on_the_compiled_path_too(fast):
-    # the two texts differ in one inflection in the middle: two exact runs, not one
-    words = RARE[0:10] + ["ministers"] + RARE[10:20]
+    # an English copy that differs in one inflection in the middle ("ministers" for
+    # "minister": the same stem): the exact runs stop at it
+    words = ("the talks between the army and the minister of the region ended on the bridge "
+             "after the convoy reached the harbour and the mayor said that the peace treaty "
+             "would hold through the winter").split()
+    k = words.index("minister")
     text_a = " ".join(words).capitalize() + "."
-    text_b = " ".join(RARE[0:10] + ["minister"] + RARE[10:20]).capitalize() + "."
+    text_b = " ".join(words[:k] + ["ministers"] + words[k + 1:]).capitalize() + "."
     pair = _judged(text_a, text_b, fast=fast)
     exact = [p for p in pair.passages if p.kind == "exact"]
-    assert len(exact) == 2
-    assert all("minister" not in text_a[p.a_start:p.a_end].lower() for p in exact)
+    assert exact and exact[-1].b_start > text_b.index("ministers")
+    assert all("minister" not in text_b[p.b_start:p.b_end] for p in exact)
 
 
 # --- furniture lines of the corpus -------------------------------------------------------------
@@ -199,21 +203,30 @@ def _line_key(text: str, line: str) -> int:
 @pytest.mark.parametrize("fast", [False, True])
 def test_corpus_furniture_is_masked_within_its_word_and_character_bounds(fast):
     config = Config(workers=1, boilerplate_max_words=6)  # furniture: <= 6 words, <= 180 chars
-    short = "Zorbek vastrel qorbun news desk"                       # 5 words: furniture
+    short = "Zorbek vastrel qorbun news desk today"                 # 6 words: furniture
     wordy = "Zorbek vastrel qorbun news desk reports from kilmoth"  # 8 words: too many
     long = " ".join(w * 12 for w in ("zorbek", "vastrel", "qorbun", "kilmoth"))  # 4 words, 300 chars
-    body = _article(51, 6)
-    text = f"{short}\n\n{body}\n\n{wordy}\n\n{long}\n"
+    body = own_words(51, 6)
+    text = f"{body}\n{short}\n\n{wordy}\n\n{long}\n"
     furniture = frozenset(_line_key(text, line) for line in (short, wordy, long))
     prepared = prepare(_doc("a.txt", text), config, furniture, fast=fast)
-    assert prepared.boilerplate == ((0, len(short)),)
+    at = text.index(short)
+    assert at > 180
+    assert prepared.boilerplate == ((at, at + len(short)),)
     assert prepared.corpus_furniture == 1
-    assert not prepared.side.keep[:5].any() and prepared.side.keep[5:].all()
-    # a second text with the same furniture line shares only that line: no passage there
-    other = f"{short}\n\n{_article(52, 6)}\n"
+    masked = ~prepared.side.keep
+    assert [prepared.analysis.starts[k] for k in np.flatnonzero(masked)][0] == at
+    assert masked.sum() == 6
+    # a second text with the same furniture line shares only that line: no passage there,
+    # and no content key
+    other = f"{own_words(52, 6)}\n{short}\n"
     pair = _judged(text, other, config, fast=fast, furniture=furniture)
-    assert all(p.a_start > len(short) for p in pair.passages)
-    assert pair.scores["words_a"] == len(prepared.analysis.forms) - 5
+    assert pair.passages == ()
+    assert pair.scores["content_containment_a_in_b"] == 0.0
+    assert pair.scores["words_a"] == len(prepared.analysis.forms) - 6
+    # the same line, not furniture of the corpus, is shared text
+    alone = _judged(text, other, config, fast=fast)
+    assert alone.scores["content_containment_a_in_b"] > 0.0
 
 
 # --- evidence: quotes and link strength --------------------------------------------------------
