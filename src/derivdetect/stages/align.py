@@ -317,7 +317,8 @@ def _similarity(ma: np.ndarray, mb: np.ndarray, texts_a, texts_b,
     ma, mb = ma[:, shared], mb[:, shared]
     pa = (ma > 0).astype(np.float32)
     pb = (mb > 0).astype(np.float32)
-    # weight of a shared word: the smaller of its two weights (they differ only by form)
+    # shared weight: the smaller of the two sides' summed weights of their shared words
+    # (per word the same but for its form; summed first, so not the sum of per-word minima)
     inter = np.minimum(ma @ pb.T, pa @ mb.T)
     score = 2 * inter / (wa + wb)
     if condensation:
@@ -428,11 +429,6 @@ def char_share(side: Side, inside: np.ndarray) -> float:
     weights = side.char_weights
     total = weights.sum()
     return float(weights[inside].sum() / total) if total else 0.0
-
-
-def covered_share(side: Side, spans) -> float:
-    """Share of the side's countable characters inside the character ``spans``."""
-    return char_share(side, tokens_in_spans(side, spans))
 
 
 def align_passages(a: Side, b: Side, min_words: int, threshold: float,
