@@ -302,3 +302,39 @@ def test_a_writer_waits_for_the_write_lock_and_gives_up_after_its_deadline(tmp_p
     assert 0.25 < waited < 2.0
     assert holder.execute("SELECT count(*) FROM sqlite_master WHERE name = 'written'"
                           ).fetchone()[0] == 1
+
+
+def test_threads_of_one_process_writing_at_once_all_complete(tmp_path):
+    """A service's threads each hold their own connection: they queue for the file on one
+    lock of the process and every write lands."""
+    import threading
+
+    config = Config(workers=1)
+    path = tmp_path / "a.db"
+    with open_archive(path, config):
+        pass
+    rng = random.Random(3)
+    batches = [[Document(f"t{t}/{k}", f"t{t}/{k}", random_article(rng, 3)) for k in range(5)]
+               for t in range(8)]
+    errors = []
+
+    def write(batch):
+        try:
+            with open_archive(path, config) as archive:
+                for doc in batch:
+                    add_articles(archive, [doc], config)
+                    archive.remember_flags([{"pair_id": f"p-{doc.id}", "a": doc.id, "b": "x",
+                                             "scores": {"probability": 0.5, "coverage_a": 0.5,
+                                                        "coverage_b": 0.2}}])
+        except Exception as exc:                      # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(b,)) for b in batches]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    with open_archive(path, config) as archive:
+        assert archive.count() == 40
+        assert archive.db.execute("SELECT count(*) FROM flags").fetchone()[0] == 40

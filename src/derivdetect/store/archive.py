@@ -29,7 +29,7 @@ from ..errors import InputError
 from ..models import Document
 from ..stages.classify import derived_words
 from ..stages.sketch import SKETCH_FIELDS, Sketches, empty_sketches
-from .transaction import Transaction
+from .transaction import Transaction, writer_lock
 
 SCHEMA_VERSION = 3
 APPLICATION_ID = 0x64647461   # "ddta": marks the file as a derivdetect archive
@@ -211,7 +211,7 @@ class Archive:
         self.close()
 
     def transaction(self):
-        return Transaction(self.db, BUSY_MS)
+        return Transaction(self.db, BUSY_MS, writer_lock(self.path.resolve()))
 
     # ------------------------------------------------------------------ settings
 
