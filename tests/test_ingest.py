@@ -677,3 +677,15 @@ def test_read_document_missing_file_and_folder(tmp_path):
         read_document(tmp_path, Config())
     with pytest.raises(InputError, match=r"too long: 11 characters > max_chars 5"):
         read_document(write(tmp_path / "a.txt", "hello world"), Config(max_chars=5))
+
+
+def test_a_nul_byte_in_a_later_jsonl_line_makes_that_line_bad_not_the_feed(tmp_path):
+    """Found by the fuzz test: a feed whose second line is a stray NUL byte was skipped whole
+    as "binary"; a file that is binary from its first line still is."""
+    (tmp_path / "feed.jsonl").write_bytes(b'{"text": "hello there"}\n\x00\n'
+                                          b'{"text": "tw\x00o"}\n{"text": "three"}\n')
+    (tmp_path / "blob.jsonl").write_bytes(b'\x00\x01\x02{"text": "x"}\n')
+    docs, skipped = scan(tmp_path)
+    assert [d.text for d in docs.values()] == ["hello there", "three"]
+    assert sorted(skipped) == ["blob.jsonl", "feed.jsonl:2", "feed.jsonl:3"]
+    assert skipped["blob.jsonl"].startswith("binary file (contains NUL bytes)")

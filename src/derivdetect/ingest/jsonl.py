@@ -176,6 +176,9 @@ def jsonl_items(path: str, rel: str, size: Optional[int], config: Config,
     with open(path, "rb") as handle:
         head = handle.read(8192)
         kind = binary_kind(head)
+        if kind == "contains NUL bytes" and b"\x00" not in head.split(b"\n", 1)[0]:
+            kind = None   # NUL bytes after a clean first line make their lines bad (JSON
+            #               holds no raw NUL), not a feed of thousands of articles
         if kind:
             raise Skip(f"binary file ({kind}), not text", "convert it to text first")
         if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
