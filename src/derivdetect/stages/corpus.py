@@ -57,13 +57,13 @@ def distinct_marks(which: np.ndarray, marks: np.ndarray, n: int) -> np.ndarray:
     values among the documents holding the key (``which[e]``: the key of holding ``e``,
     ``marks[e]``: its document's :func:`story_marks`)."""
     which = np.asarray(which, dtype=np.int64)
-    if use_compiled(len(which)) and marks.ndim == 2:
+    if use_compiled(len(which)):
         from ..compiled.chars import compiled
 
         return compiled().distinct_counts(which, np.ascontiguousarray(marks), n)
-    out = np.zeros((n, marks.shape[1] if marks.ndim == 2 else FURNITURE_MARKS), np.int64)
-    for r in range(out.shape[1]):
-        if len(which):
+    out = np.zeros((n, marks.shape[1]), np.int64)
+    if len(which):
+        for r in range(out.shape[1]):
             held = np.unique(which << np.int64(32) | marks[:, r].astype(np.int64))
             out[:, r] = np.bincount(held >> np.int64(32), minlength=n)
     return out
