@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -37,7 +38,7 @@ def _free_port() -> int:
 class Server:
     """``derivdetect serve`` in a subprocess, until :meth:`stop`."""
 
-    def __init__(self, archive: Path, *args, token=None, tmp: Path):
+    def __init__(self, archive: Path, *args, token=None, tmp: Path, own_group=False):
         self.port = _free_port()
         env = {**os.environ, "DERIVDETECT_TOKEN": token or ""}
         if token is None:
@@ -46,7 +47,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "derivdetect.cli", "serve", str(archive), "--port",
              str(self.port), *map(str, args)], stdout=self.log, stderr=subprocess.STDOUT,
-            env=env)
+            env=env, start_new_session=own_group)
         self.url = f"http://127.0.0.1:{self.port}"
         deadline = time.time() + 120
         while time.time() < deadline:
@@ -58,6 +59,14 @@ class Server:
             except httpx.HTTPError:
                 time.sleep(0.2)
         raise AssertionError(f"the server did not start: {self.output()}")
+
+    def judges(self) -> list:
+        """The pids of the judge processes of ``--workers N`` (not multiprocessing's own
+        helper processes)."""
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
+                                  text=True).stdout.split()
+        return sorted(int(pid) for pid in children
+                      if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes())
 
     def output(self) -> str:
         return Path(self.log.name).read_text()
@@ -333,6 +342,78 @@ def test_two_workers_serve_the_same_archive_and_keep_the_token_out_of_the_enviro
         assert children
         for pid in children + [str(running.process.pid)]:
             assert TOKEN.encode() not in Path(f"/proc/{pid}/environ").read_bytes()
+    finally:
+        assert running.stop() == 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_two_workers_share_the_checks_of_one_client_request_by_request(archive, tmp_path):
+    """A client's keep-alive connections all end in the one process that speaks HTTP; the
+    checks they send are judged by whichever worker is free, so both work."""
+    running = Server(archive, "--workers", 2, token=TOKEN, tmp=tmp_path)
+    try:
+        judges = running.judges()
+        assert len(judges) == 2
+        before = [_cpu_seconds(pid) for pid in judges]
+        text = "\n\n".join((CORPUS / p.name).read_text(encoding="utf-8") for p in OTHERS)
+        with running.client(TOKEN) as http:
+            def checks(n):
+                return [http.post("/v1/check", json={"text": f"{text} Edition {n}.{i}."})
+                        for i in range(6)]
+
+            threads = [threading.Thread(target=checks, args=(n,)) for n in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=300)
+        used = [_cpu_seconds(pid) - start for pid, start in zip(judges, before)]
+        assert min(used) > 0.05, used
+    finally:
+        assert running.stop() == 0
+
+
+def test_ctrl_c_to_every_process_of_two_workers_lets_the_check_in_flight_finish(
+        archive, tmp_path):
+    """Ctrl-C in a terminal (or a stop sent to the whole group) reaches the workers too:
+    they leave it to the service, which finishes the check and its addition, then exits."""
+    running = Server(archive, "--workers", 2, token=TOKEN, tmp=tmp_path, own_group=True)
+    long_text = "\n\n".join((CORPUS / p.name).read_text(encoding="utf-8") for p in OTHERS) * 3
+    results = {}
+
+    def check():
+        with running.client(TOKEN) as http:
+            results["response"] = http.post("/v1/check", json={"text": long_text,
+                                                               "id": "long", "add": True})
+
+    request = threading.Thread(target=check)
+    request.start()
+    time.sleep(0.3)
+    os.killpg(running.process.pid, signal.SIGINT)
+    request.join(timeout=120)
+    assert running.stop() == 0
+    assert results["response"].status_code == 200, results["response"].text
+    with sqlite3.connect(archive) as db:
+        assert db.execute("SELECT count(*) FROM articles WHERE id = 'long'").fetchone()[0] == 1
+
+
+def test_a_worker_that_dies_costs_at_most_one_request_and_is_replaced(archive, tmp_path):
+    running = Server(archive, "--workers", 2, token=TOKEN, tmp=tmp_path)
+    try:
+        first = running.judges()
+        os.kill(first[0], signal.SIGKILL)
+        with running.client(TOKEN) as http:
+            answers = [http.post("/v1/check", json=_rewrite()) for _ in range(3)]
+        codes = [a.status_code for a in answers]
+        assert codes in ([200, 200, 200], [503, 200, 200]), [a.text for a in answers]
+        if codes[0] == 503:
+            assert "send the request again" in answers[0].json()["error"]
+        assert all(a.json()["flagged"] for a in answers if a.status_code == 200)
+        replaced = running.judges()
+        assert len(replaced) == 2 and first[0] not in replaced
     finally:
         assert running.stop() == 0
 

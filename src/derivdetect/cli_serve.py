@@ -41,8 +41,9 @@ def register(app: typer.Typer, config_of, fail) -> None:
               host: str = typer.Option("127.0.0.1", help="Address to listen on; anything "
                                        "but loopback needs a token."),
               port: int = typer.Option(8000, help="Port."),
-              workers: int = typer.Option(1, help="Server processes (each indexes the "
-                                          "archive in memory)."),
+              workers: int = typer.Option(1, help="Processes that judge checks and "
+                                          "additions, each taking the next request (each "
+                                          "indexes the archive in memory)."),
               token_file: Optional[Path] = typer.Option(
                   None, "--token-file", help="File whose first line is the access token "
                   "(else DERIVDETECT_TOKEN)."),
@@ -52,7 +53,8 @@ def register(app: typer.Typer, config_of, fail) -> None:
                                             help="Most articles per POST /v1/articles."),
               concurrent_checks: int = typer.Option(
                   2, "--concurrent-checks", min=1,
-                  help="Checks judged at once per worker; more wait their turn."),
+                  help="With one worker: checks judged at once; more wait their "
+                  "turn."),
               config_file: Optional[Path] = typer.Option(None, "--config",
                                                          help="TOML settings.")) -> None:
         """Serve the archive over HTTP: a JSON API under /v1 for a CMS, and the review

@@ -102,13 +102,18 @@ def run_batches(function, jobs: Iterable, config: Config, parallel: bool,
 
 
 def _worker_start(parent: int) -> None:
-    """In each worker process: die with the scan. ``PR_SET_PDEATHSIG`` has the kernel kill
-    the worker when its parent ends for any reason (SIGKILL included), so no worker outlives
-    a scan holding memory and the deleted temporary files open. Ctrl-C is the parent's to
-    handle (it stops the pool); SIGTERM, which the pool sends its workers when it is stopped
-    early, ends a worker without a word."""
+    """In each worker process: die with the scan (:func:`die_with_parent`). Ctrl-C is the
+    parent's to handle (it stops the pool); SIGTERM, which the pool sends its workers when it
+    is stopped early, ends a worker without a word."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)   # not the CLI's handler, inherited by fork
+    die_with_parent(parent)
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent (pid ``parent``) ends for any
+    reason, SIGKILL included (``PR_SET_PDEATHSIG``; Linux), so that no worker outlives its
+    scan or service holding memory and deleted temporary files open."""
     libc = _glibc()
     if libc is not None:
         try:

@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from contextlib import asynccontextmanager
 from typing import List, Optional
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -36,6 +37,7 @@ from .. import __version__
 from ..errors import DerivDetectError
 from ..store.archive import STATES
 from .pages import PAGE_CSP, login_page, pair_frame_page, queue_page_html
+from .judges import JudgePool, JudgeUnavailable
 from .service import NotFound, ServeSettings, Service, TooLarge
 
 SESSION_COOKIE = "derivdetect_session"
@@ -152,12 +154,21 @@ async def _too_large(limit: int, send) -> None:
 
 def create_app(settings: ServeSettings, service: Optional[Service] = None) -> FastAPI:
     """The service's ASGI application (``service``: made from ``settings`` when not given)."""
-    service = service or Service(settings)
+    pooled = settings.workers > 1
+    service = service or Service(settings, index=not pooled)
+    judges = JudgePool(settings) if pooled else service   # what checks and adds
+
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+        if pooled:   # after the requests in flight: uvicorn stops serving first
+            judges.close()
+
     token = settings.token
     session_value = _digest(token, "session") if token else None
     csrf_secret = token or secrets.token_hex(32)
     app = FastAPI(title="derivdetect", version=__version__, docs_url=None, redoc_url=None,
-                  openapi_url=None,
+                  openapi_url=None, lifespan=lifespan,
                   description="Check articles against an archive of everything published, "
                               "and review the flags.")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
@@ -188,10 +199,11 @@ def create_app(settings: ServeSettings, service: Optional[Service] = None) -> Fa
         elif origin == "null":
             raise ApiError(403, "cross-site request refused")
 
-    def access(request: Request) -> None:
+    async def access(request: Request) -> None:
         """Every /v1 endpoint: signed in; writes same-origin and JSON, and CSRF-checked
         when they are signed in by the browser's cookie (without a token there is no
-        cookie: a cross-site page can send no JSON write and no same-origin one)."""
+        cookie: a cross-site page can send no JSON write and no same-origin one). Async:
+        it reads only headers, so it runs on the event loop instead of taking a thread."""
         if not signed_in(request):
             raise ApiError(401, "missing or wrong token: send 'Authorization: Bearer TOKEN'")
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
@@ -238,6 +250,10 @@ def create_app(settings: ServeSettings, service: Optional[Service] = None) -> Fa
     @app.exception_handler(TooLarge)
     async def too_large(request: Request, exc: TooLarge):
         return JSONResponse({"error": str(exc)}, status_code=413)
+
+    @app.exception_handler(JudgeUnavailable)
+    async def judge_unavailable(request: Request, exc: JudgeUnavailable):
+        return JSONResponse({"error": str(exc)}, status_code=503)
 
     @app.exception_handler(DerivDetectError)
     async def domain_error(request: Request, exc: DerivDetectError):
@@ -293,7 +309,7 @@ def create_app(settings: ServeSettings, service: Optional[Service] = None) -> Fa
         """Judge an article against the whole archive: its matches (pair objects as in
         ``pairs.json``, with ``pair_id``, ``state`` and ``credit``) and whether any is an
         unreviewed flag. With ``add``, the article is archived afterwards."""
-        return _json(service.check(body.model_dump()))
+        return _json(judges.check(body.model_dump()))
 
     @app.post("/v1/articles", dependencies=api, tags=["articles"])
     def add(body: ArticleBatch):
@@ -302,7 +318,7 @@ def create_app(settings: ServeSettings, service: Optional[Service] = None) -> Fa
         if len(body.articles) > settings.max_batch:
             raise ApiError(413, f"{len(body.articles):,} articles in one batch, over "
                                 f"{settings.max_batch:,} (--max-batch); send smaller batches")
-        return _json(service.add([a.model_dump() for a in body.articles]))
+        return _json(judges.add([a.model_dump() for a in body.articles]))
 
     @app.get("/v1/articles/{article_id:path}", dependencies=api, tags=["articles"])
     def article(article_id: str):

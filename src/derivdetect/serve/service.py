@@ -44,13 +44,14 @@ class ServeSettings:
     """How a service runs. ``token``: required from every client (but ``/healthz``) when
     set, and it must be set to listen on anything but the loopback address.
     ``max_body_bytes``: a larger request body is refused with 413 before it is read.
-    ``max_batch``: articles per ``POST /v1/articles``. ``workers``: server processes, each
-    with its own index of the archive (about 4.2 KB of memory per archived article).
-    ``concurrent_checks``: checks judged at once in one process; the rest wait their turn.
-    Judging is mostly CPU-bound Python, but its kernels and SQLite reads release the core,
-    and a worker may hold most of the connections: measured at 100,000 articles, 2 workers,
-    20 clients (``benchmarks/serve.py``), 1 gave 30 checks/s (p95 870 ms), 2 gave 49/s (p95
-    760 ms), no limit 45/s (p95 970 ms)."""
+    ``max_batch``: articles per ``POST /v1/articles``. ``workers``: with more than one,
+    checks and additions are judged in that many processes behind the one that speaks HTTP,
+    each taking the next request (``serve.judges``), each with its own index of the archive
+    (about 4.2 KB of memory per archived article). ``concurrent_checks``: with one worker,
+    checks judged at once in its process; the rest wait their turn. Judging is mostly
+    CPU-bound Python, but its kernels and SQLite reads release the core: measured at 100,000
+    articles, 20 clients (``benchmarks/serve.py``), 1 gave 30 checks/s (p95 870 ms), 2 gave
+    49/s (p95 760 ms), no limit 45/s (p95 970 ms)."""
 
     archive: Path
     config: Config
@@ -100,13 +101,27 @@ class TooLarge(InputError):
 class Service:
     """The archive behind the HTTP API (see the module's docstring)."""
 
-    def __init__(self, settings: ServeSettings):
+    def __init__(self, settings: ServeSettings, index: bool = True):
+        """``index``: build the archive's key index now (a service that checks); without
+        it, a check builds it first (the HTTP process of ``--workers N``, whose judges do
+        the checking, never needs one)."""
         self.settings = settings
         self.config = settings.config
         self.local = threading.local()
         self.judging = threading.BoundedSemaphore(max(1, settings.concurrent_checks))
+        self._index_lock = threading.Lock()
+        self._index = None
         with open_archive(settings.archive, self.config, create=False) as archive:
-            self.index = ArchiveIndex.for_archive(archive, self.config)
+            if index:
+                self._index = ArchiveIndex.for_archive(archive, self.config)
+
+    @property
+    def index(self) -> ArchiveIndex:
+        if self._index is None:
+            with self._index_lock:
+                if self._index is None:
+                    self._index = ArchiveIndex.for_archive(self.archive(), self.config)
+        return self._index
 
     def archive(self) -> Archive:
         """This thread's connection to the archive (opened on first use)."""
