@@ -116,3 +116,19 @@ def test_each_documents_keys_looked_up_alone_find_the_corpus_candidates():
     grouped = {tuple(p) for p in lsh_candidates(sketches.signatures, config.lsh_threshold).tolist()}
     assert looked_up == grouped
     assert {(i, i + 30) for i in range(10)} <= grouped
+
+
+def test_band_keys_of_every_band_at_once_are_each_bands_keys():
+    """The archive's segments take every band's keys in one step; they must be the keys
+    the scan makes band by band, or an archived copy would never meet its source."""
+    from derivdetect.stages.candidates import band_key_column, band_keys
+
+    rng = np.random.default_rng(3)
+    signatures = rng.integers(0, 2**32, size=(40, 128), dtype=np.uint64).astype(np.uint32)
+    docs = np.array([0, 3, 4, 17, 39])
+    for bands, rows in ((37, 3), (16, 8), (1, 128), (9, 13)):
+        together = band_keys(signatures, bands, rows, docs)
+        assert together.shape == (bands, len(docs)) and together.dtype == np.uint64
+        for band in range(bands):
+            assert np.array_equal(together[band],
+                                  band_key_column(signatures, band, rows, docs)), (bands, band)

@@ -53,14 +53,8 @@ def document_keys(sketches, i: int, config: Config) -> DocumentKeys:
     bands, rows = lsh_params(config.lsh_threshold, config.num_perm)
     if (signature == EMPTY).all():
         band_values = np.empty(0, dtype=np.uint64)
-    else:   # band_key_column's hash, for every band of one signature at once
-        columns = signature[: bands * rows].reshape(bands, rows).astype(np.uint64)
-        with np.errstate(over="ignore"):
-            band_values = np.arange(1, bands + 1, dtype=np.uint64) * _BAND_SEED
-            for col in range(rows):
-                band_values ^= columns[:, col]
-                band_values *= _BAND_PRIME
-                band_values ^= band_values >> np.uint64(31)
+    else:
+        band_values = band_keys(sketches.signatures, bands, rows, np.array([i]))[:, 0]
     return DocumentKeys(band_values, sketches.keys_of(i).copy(), sketches.lines_of(i).copy())
 
 
@@ -131,6 +125,21 @@ def _unique_pairs(pairs: np.ndarray, n_docs: int, min_count: int = 1) -> np.ndar
     codes, counts = np.unique(codes, return_counts=True)
     codes = codes[counts >= min_count]
     return np.stack((codes // n_docs, codes % n_docs), axis=1)
+
+
+def band_keys(signatures: np.ndarray, bands: int, rows: int, docs: np.ndarray) -> np.ndarray:
+    """The keys of :func:`band_key_column` for every band at once, ``uint64[bands,
+    len(docs)]``: ``rows`` vector steps instead of ``bands * rows`` (a check's one document:
+    3 ms of numpy calls to 0.1 ms)."""
+    columns = signatures[docs, : bands * rows].astype(np.uint64).reshape(len(docs), bands, rows)
+    with np.errstate(over="ignore"):
+        key = np.repeat((np.arange(1, bands + 1, dtype=np.uint64) * _BAND_SEED)[:, None],
+                        len(docs), axis=1)
+        for col in range(rows):
+            key ^= columns[:, :, col].T
+            key *= _BAND_PRIME
+            key ^= key >> np.uint64(31)
+    return key
 
 
 def band_key_column(signatures: np.ndarray, band: int, rows: int,

@@ -32,7 +32,8 @@ from typing import Optional
 import numpy as np
 
 from ..config import Config
-from .candidates import band_key_column, document_keys, lsh_params, required_shared
+from .candidates import band_keys as band_key_matrix
+from .candidates import document_keys, lsh_params, required_shared
 from .corpus import furniture_among, story_marks
 from .signature import EMPTY
 
@@ -93,8 +94,7 @@ def segment_of(sketches, positions, content_hashes: list, config: Config) -> Key
     positions = np.asarray(positions, dtype=np.int64)
     bands, rows = lsh_params(config.lsh_threshold, config.num_perm)
     shingled = np.flatnonzero(~(sketches.signatures == EMPTY).all(axis=1))
-    band_keys = [band_key_column(sketches.signatures, band, rows, shingled)
-                 for band in range(bands)]
+    band_keys = list(band_key_matrix(sketches.signatures, bands, rows, shingled))
     band_docs = [positions[shingled]] * bands
     fields = {}
     fields["band_keys"], fields["band_docs"] = _sorted_postings(band_keys, band_docs)
