@@ -172,6 +172,24 @@ def test_the_copy_is_the_more_covered_text_and_on_a_tie_the_shorter():
     assert derived_side(_scores(0.5, 0.5, words_a=300, words_b=100)) == "b"
 
 
+def test_the_derived_words_are_the_aligned_words_of_the_more_covered_text():
+    """What the review queue counts for a flag (``engines.archive``): the aligned words a
+    reviewer reads in the copy; none for scores without them."""
+    from derivdetect.stages.classify import derived_words
+
+    scores = {**_scores(0.3, 0.9), "aligned_words_a": 120, "aligned_words_b": 45}
+    assert derived_words(scores) == 45
+    assert derived_words({**scores, "coverage_a": 0.95}) == 120
+    assert derived_words(_scores(0.3, 0.9)) == 0
+
+
+def test_two_texts_covered_alike_and_as_long_name_text_a_the_derived_one():
+    text = _article(7)
+    pair = compare_documents(_doc("a.txt", text), _doc("b.txt", text), CONFIG)
+    assert pair.scores["words_a"] == pair.scores["words_b"]
+    assert pair.reasons[0].startswith("100% of the derived text (a)")
+
+
 def _source(scores: dict, verdict: str = "derivative"):
     from derivdetect.stages.classify import source_for
 
@@ -190,6 +208,9 @@ def test_without_dates_equal_or_partial_cover_names_no_source_and_says_why():
     assert source is None
     assert why == ("each text is about equally covered by the other (90% and 88%) and there "
                    "are no dates: the direction can't be told")
+    # mostly contained: at half of the text, the bound counts
+    source, why = _source(_scores(0.2, CONFIG.contained_share))
+    assert source == "a.txt" and why.startswith("b.txt is 50% covered by a.txt")
     source, why = _source(_scores(0.2, 0.4))
     assert source is None
     assert why == ("neither text is mostly contained in the other (20% and 40%: a lift of some "
@@ -306,6 +327,10 @@ def test_verbatim_needs_the_same_words_on_both_sides():
     # the less covered side's exact share counts: b is the derived text here
     verdict, reasons = _verdict(coverage_a=0.7, coverage_b=0.9, exact_coverage_a=0.65,
                                 exact_coverage_b=0.5)
+    assert verdict == "derivative" and reasons[0].startswith("90% of the derived text (b)")
+    # either side's exact share counts: the derived text b mostly word for word, a not
+    verdict, reasons = _verdict(coverage_a=0.7, coverage_b=0.9, exact_coverage_a=0.5,
+                                exact_coverage_b=0.85)
     assert verdict == "derivative" and reasons[0].startswith("90% of the derived text (b)")
 
 

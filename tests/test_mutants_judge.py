@@ -260,3 +260,113 @@ def test_the_same_text_with_repeated_lines_is_one_exact_passage_per_stretch_betw
     spans = [(p.kind, text[p.a_start:p.a_end], p.a_start == p.b_start, p.a_end == p.b_end)
              for p in pair.passages]
     assert spans == [("exact", part.rstrip("."), True, True) for part in parts]
+
+
+# --- the reasons of a pair: corpus context, "judged alone" --------------------------------------
+
+def _reasons_of_the_verdict(pair) -> tuple:
+    from derivdetect.stages.classify import verdict_for
+    from derivdetect.stages.reuse import probability_drivers
+
+    return tuple(verdict_for(pair.scores, CONFIG, probability_drivers(pair.scores))[1])
+
+
+def _furnished(lines, seed: int = 81) -> str:
+    return own_words(seed, 4) + "\n" + "\n\n".join(lines) + "\n\n" + own_words(seed + 1, 4)
+
+
+def test_the_corpus_context_reason_counts_the_furniture_lines_of_both_texts():
+    config = Config(workers=1, boilerplate_max_words=6)
+    first, second = "Zorbek vastrel qorbun news desk today", "Kilmoth orbast desk weekend edition"
+    text_a, text_b = _furnished([first, second]), _furnished([first], 94)
+    furniture = frozenset({_line_key(text_a, first), _line_key(text_a, second)})
+    tail = "; derivdetect compare judges the two texts alone, so its coverage can differ"
+    lines = "lines common in the corpus masked as furniture in the two texts"
+    pair = _judged(text_a, own_words(83, 8), config, furniture=furniture)
+    assert pair.reasons[-1] == "judged in its corpus: 2 " + lines + tail
+    pair = _judged(text_a, text_b, config, furniture=furniture)       # 2 and 1: 3 in all
+    assert pair.verdict != "verbatim"
+    assert pair.reasons[-1] == "judged in its corpus: 3 " + lines + tail
+    one = _judged(_furnished([first]), own_words(83, 8), config, furniture=furniture)
+    assert one.reasons[-1] == ("judged in its corpus: 1 line common in the corpus masked as "
+                               "furniture in the two texts" + tail)
+    topic = np.arange(1, 4, dtype=np.uint32)
+    both = _judged(text_a, text_b, config, furniture=furniture, topic_a=topic, topic_b=topic)
+    assert both.reasons[-1] == (
+        f"judged in its corpus: 3 topic words (in {config.topic_min_share:.0%} of the texts "
+        f"around it: the story's names and facts) weigh {config.topic_damping:.0%} in "
+        "paraphrase scoring; 3 " + lines + tail)
+    # nothing from the corpus: the verdict's reasons alone
+    alone = _judged(text_a, text_b, config)
+    assert alone.reasons == _reasons_of_the_verdict(alone)
+
+
+def test_a_verbatim_pair_gives_no_corpus_context_and_compare_says_judged_alone_when_it_matters():
+    from derivdetect.stages.judge import ALONE_REASON
+
+    text = _article(84, 8)
+    topic = np.arange(1, 4, dtype=np.uint32)
+    same = _judged(text, text, topic_a=topic, topic_b=topic)
+    assert same.verdict == "verbatim" and same.reasons == _reasons_of_the_verdict(same)
+    assert compare_documents(_doc("a.txt", text), _doc("b.txt", text), CONFIG).reasons == \
+        same.reasons
+    apart = compare_documents(_doc("a.txt", own_words(85)), _doc("b.txt", own_words(86)), CONFIG)
+    assert apart.verdict == "unrelated" and apart.reasons == _reasons_of_the_verdict(apart)
+    half = compare_documents(_doc("a.txt", text), _doc("b.txt", _article(84, 4)), CONFIG)
+    assert half.verdict == "derivative"
+    assert half.reasons == _reasons_of_the_verdict(half) + (ALONE_REASON,)
+
+
+# --- credit: does the copy name its source? -----------------------------------------------------
+
+CREDIT_LINE = "\n\nOriginally published by the Riga Herald."
+
+
+def _credited(pair) -> bool:
+    return pair.credit["credited"] and pair.credit["names"] == ["Riga Herald"]
+
+
+def test_credit_is_read_in_the_copy_whichever_side_it_is_on():
+    full = _article(87, 12)
+    source = Document("src.txt", "src.txt", full, byline="Riga Herald")
+    brief = Document("copy.txt", "copy.txt", _article(87, 6) + CREDIT_LINE, byline="Daily Copy")
+    for a, b in ((source, brief), (brief, source)):
+        pair = compare_documents(a, b, CONFIG)
+        assert pair.source == "src.txt" and _credited(pair), pair.credit
+        at = brief.text.index("Riga Herald")
+        assert pair.credit["evidence"] == [(at, at + len("Riga Herald"))]
+        assert pair.to_dict()["credit"] == pair.credit
+    # the same copy without the credit line: a copy that does not name its source
+    bare = Document("copy.txt", "copy.txt", _article(87, 6), byline="Daily Copy")
+    pair = compare_documents(source, bare, CONFIG)
+    assert pair.credit == {"credited": False, "names": [], "evidence": []}
+
+
+def test_credit_is_read_in_the_later_text_when_the_dates_name_the_source():
+    # an earlier brief taken whole into a longer, later article that credits it: the brief is
+    # the more covered text, but the dates make it the source
+    brief = Document("brief.txt", "brief.txt", _article(88, 6), date="2024-05-01",
+                     byline="Riga Herald")
+    later = Document("later.txt", "later.txt", _article(88, 12) + CREDIT_LINE,
+                     date="2024-05-03")
+    for a, b in ((brief, later), (later, brief)):
+        pair = compare_documents(a, b, CONFIG)
+        assert pair.source == "brief.txt" and _credited(pair), pair.credit
+
+
+def test_credit_is_read_in_the_more_covered_text_when_no_source_is_named():
+    # a lift of one long passage: neither text mostly inside the other, no dates
+    shared = _article(89, 5)
+    lifted = Document("lift.txt", "lift.txt", own_words(90, 8) + "\n\n" + shared + CREDIT_LINE)
+    origin = Document("origin.txt", "origin.txt", own_words(91, 14) + "\n\n" + shared,
+                      byline="Riga Herald")
+    pair = compare_documents(origin, lifted, CONFIG)
+    assert pair.verdict == "derivative" and pair.source is None
+    assert pair.scores["coverage_b"] > pair.scores["coverage_a"]
+    assert _credited(pair), pair.credit
+
+
+def test_a_pair_that_is_not_derived_has_no_credit():
+    pair = compare_documents(_doc("a.txt", own_words(92)), _doc("b.txt", own_words(93)), CONFIG)
+    assert pair.verdict == "unrelated" and pair.credit is None
+    assert pair.to_dict()["credit"] is None
