@@ -50,6 +50,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _process_cpu(pid: int) -> dict:
+    """CPU seconds so far of process ``pid`` and each of its children (Linux ``/proc``)."""
+    out = {}
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
+                              text=True).stdout.split()
+    for each in [pid] + [int(c) for c in children]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            out[each] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return out
+
+
 def _build(path: Path, archived: list) -> float:
     from derivdetect.config import Config
     from derivdetect.engines.archive import add_articles, open_archive
@@ -192,7 +206,10 @@ def main(argv=None) -> int:
                    headers={"Authorization": f"Bearer {TOKEN}"}, timeout=300)
     print(f"service: {args.workers} worker(s) ready in {time.perf_counter() - t0:.1f} s")
 
+    cpu_before = _process_cpu(server.pid)
     result = asyncio.run(_load(url, args.clients, args.seconds, checks, args.seed))
+    cpu_used = {pid: cpu - cpu_before.get(pid, 0.0)
+                for pid, cpu in _process_cpu(server.pid).items()}
     server.send_signal(signal.SIGTERM)
     code = server.wait(timeout=120)
     log.close()
@@ -214,6 +231,8 @@ def main(argv=None) -> int:
     print(f"statuses: {dict(sorted(by_status.items()))}; 5xx: "
           f"{sum(n for s, n in by_status.items() if s >= 500)}; transport errors: "
           f"{dict(result['errors']) or 0}")
+    print("CPU seconds during the load, per process of the service (the HTTP process first, "
+          "then its judges): " + ", ".join(f"{v:.1f}" for v in cpu_used.values()))
     print(f"service stopped by SIGTERM: exit {code}")
 
     db = sqlite3.connect(path)

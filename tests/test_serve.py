@@ -22,6 +22,8 @@ from conftest import CORPUS, SEED_REWRITE, SEED_SOURCE, own_words, run_cli
 httpx = pytest.importorskip("httpx")
 pytest.importorskip("fastapi")
 
+from derivdetect.serve.pages import PAGE_CSP  # noqa: E402
+
 TOKEN = "correct-horse-battery-staple-42"
 OTHERS = [p for p in sorted(CORPUS.glob("*.txt")) if p.name != SEED_REWRITE]
 
@@ -293,6 +295,16 @@ def test_without_a_token_a_cms_on_this_machine_writes_and_pages_still_refuse_oth
             pair_id = checked.json()["matches"][0]["pair_id"]
             assert cms.post(f"/v1/pairs/{pair_id}/review",
                             json={"state": "violation"}).status_code == 200
+            for response in (checked, cms.get("/"), cms.get(f"/pairs/{pair_id}/report")):
+                assert response.status_code == 200
+                assert response.headers["x-content-type-options"] == "nosniff"
+                assert response.headers["cache-control"] == "no-store"
+                assert response.headers["x-frame-options"] == "SAMEORIGIN"
+                assert response.headers["referrer-policy"] == "same-origin"
+            assert "content-security-policy" not in checked.headers
+            assert cms.get("/").headers["content-security-policy"] == PAGE_CSP
+            assert cms.get(f"/pairs/{pair_id}/report").headers[
+                "content-security-policy"] == "sandbox allow-scripts"
             assert cms.post("/v1/check", json={"text": "x"},
                             headers={"Origin": "https://evil.example"}).status_code == 403
             assert cms.get("/v1/queue", headers={"Host": "evil.example"}).status_code == 400
