@@ -10,6 +10,8 @@ The texts are built here from made-up words unknown to the lexicon (each weighs 
 expected numbers can be worked out by hand) and English stopwords (which weigh nothing).
 """
 
+import random
+
 import numpy as np
 import pytest
 from rapidfuzz import fuzz
@@ -397,3 +399,34 @@ def test_sentences_on_both_sides_of_an_exact_one_are_no_group():
     assert text_a[para.a_start:para.a_end] in (sentence(p1)[:-1], sentence(p2)[:-1])
     assert para.a_end <= exact.a_start or para.a_start >= exact.a_end
     assert text_b[para.b_start:para.b_end] == sentence(p1 + p2, ("and", "in"))[:-1]
+
+
+STOPWORDS = "the of said in a on and to".split()
+
+
+@pytest.mark.parametrize("seed", [3, 140, 480, 720, 1170])
+def test_runs_trimmed_in_several_places_are_the_compiled_path_s_runs(seed):
+    """A text of two to five words repeated at random, and one holding two overlapping stretches
+    of it: runs overlap accepted ones on either side, in one or more places, and each free
+    part is kept or dropped on its own (in these seeds a part too short comes before one long
+    enough). The reference and the compiled kernel give the same runs, none overlapping
+    another on either side, each a true match."""
+    from dataclasses import replace
+
+    rnd = random.Random(seed)
+    vocab = RARE[:2 + seed % 4] + STOPWORDS[:seed % 5]
+    n = rnd.randint(20, 80)
+    wa = [rnd.choice(vocab) for _ in range(n)]
+    cut = sorted(rnd.sample(range(n), 4))
+    wb = ([rnd.choice(vocab) for _ in range(rnd.randint(0, 30))] + wa[cut[0]:cut[2]]
+          + wa[cut[1]:cut[3]] + [rnd.choice(vocab) for _ in range(10)])
+    a, b = side(" ".join(wa)), side(" ".join(wb))
+    for k in (2, 3, 4):
+        runs = exact_runs(a, b, k)
+        assert runs == exact_runs(replace(a, compiled=True), replace(b, compiled=True), k)
+        for at, size in ((0, len(wa)), (1, len(wb))):
+            covered = np.zeros(size, dtype=int)
+            for run in runs:
+                covered[run[at]:run[at] + run[2]] += 1
+            assert covered.max(initial=0) <= 1
+        assert all(wa[i:i + n] == wb[j:j + n] and n >= k for i, j, n in runs)

@@ -370,3 +370,17 @@ def test_a_pair_that_is_not_derived_has_no_credit():
     pair = compare_documents(_doc("a.txt", own_words(92)), _doc("b.txt", own_words(93)), CONFIG)
     assert pair.verdict == "unrelated" and pair.credit is None
     assert pair.to_dict()["credit"] is None
+
+
+def test_a_furniture_line_of_exactly_the_character_bound_is_counted_in_the_reason():
+    config = Config(workers=1, boilerplate_max_words=6)               # furniture: <= 180 chars
+    words = [(c * 30)[:29] for c in ("zorbek", "vastrel", "qorbun", "kilmoth", "orbast")]
+    line = " ".join(words + ["zq" * 15])
+    too_long = " ".join(words + ["zq" * 15 + "x"])
+    assert (len(line), len(too_long)) == (180, 181)
+    for furnished, counted in ((line, True), (too_long, False)):
+        text = _furnished([furnished])
+        pair = _judged(text, own_words(83, 8), config,
+                       furniture=frozenset({_line_key(text, furnished)}))
+        said = [r for r in pair.reasons if r.startswith("judged in its corpus: 1 line common")]
+        assert bool(said) == counted, pair.reasons
