@@ -384,3 +384,29 @@ def test_a_furniture_line_of_exactly_the_character_bound_is_counted_in_the_reaso
                        furniture=frozenset({_line_key(text, furnished)}))
         said = [r for r in pair.reasons if r.startswith("judged in its corpus: 1 line common")]
         assert bool(said) == counted, pair.reasons
+
+
+def test_a_fresh_process_judges_a_pair_on_its_first_call():
+    """Every CLI run is a fresh process: the BLAS controller of :func:`small_matrix_mode` is
+    built there on the first call. (The package is imported from where this test imported
+    it, so the child runs the same code.)"""
+    import os
+    import subprocess
+    import sys
+
+    import derivdetect
+
+    root = os.path.dirname(os.path.dirname(derivdetect.__file__))
+    code = ("from derivdetect import Config\n"
+            "from derivdetect.models import Document\n"
+            "from derivdetect.stages.judge import compare_documents\n"
+            "text = 'Zorbek vastrel qorbun kilmoth said the minister on Monday evening.'\n"
+            "pair = compare_documents(Document('a', 'a', text), Document('b', 'b', text),\n"
+            "                         Config(workers=1))\n"
+            "print(pair.verdict)\n")
+    paths = [root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "verbatim"
