@@ -386,27 +386,30 @@ def test_a_furniture_line_of_exactly_the_character_bound_is_counted_in_the_reaso
         assert bool(said) == counted, pair.reasons
 
 
-def test_a_fresh_process_judges_a_pair_on_its_first_call():
+def test_a_fresh_process_judges_a_pair_as_this_one_does():
     """Every CLI run is a fresh process: the BLAS controller of :func:`small_matrix_mode` is
-    built there on the first call. (The package is imported from where this test imported
-    it, so the child runs the same code.)"""
+    built there on the first call. (The child imports the package from where this test
+    imported it, so it runs the same code.)"""
     import os
     import subprocess
     import sys
 
     import derivdetect
 
+    text = "Zorbek vastrel qorbun kilmoth said the minister on Monday evening."
+    here = compare_documents(_doc("a", text), _doc("b", text), CONFIG)
     root = os.path.dirname(os.path.dirname(derivdetect.__file__))
-    code = ("from derivdetect import Config\n"
+    code = ("import sys\n"
+            "from derivdetect import Config\n"
             "from derivdetect.models import Document\n"
             "from derivdetect.stages.judge import compare_documents\n"
-            "text = 'Zorbek vastrel qorbun kilmoth said the minister on Monday evening.'\n"
+            "text = sys.argv[1]\n"
             "pair = compare_documents(Document('a', 'a', text), Document('b', 'b', text),\n"
             "                         Config(workers=1))\n"
-            "print(pair.verdict)\n")
+            "print(pair.verdict, len(pair.passages))\n")
     paths = [root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run([sys.executable, "-c", code, text], env=env, capture_output=True,
+                          text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == "verbatim"
+    assert done.stdout.split() == [here.verdict, str(len(here.passages))] == ["verbatim", "1"]
