@@ -11,7 +11,7 @@
 # and runs, for each mutant, the tests of the fast subset (setup.cfg,
 # pytest_add_cli_args_test_selection) that execute the mutated function, fastest first, stopping
 # at the first failure. It works on a copy in ./mutants (git-ignored): src/ is never written.
-# About 45-60 minutes on 2 cores (MUTMUT_CHILDREN=2; 48 min on 2026-12-01); the log goes to
+# About 40-60 minutes on 2 cores (MUTMUT_CHILDREN=2; 48 and 40 min on 2026-12-01); the log goes to
 # mutants/run.log.
 # The score of a module is killed / total, where killed counts mutants failed by a test, timed
 # out or rejected, and total counts every mutant (those no test reaches count as not killed).
