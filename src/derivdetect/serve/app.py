@@ -37,8 +37,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from ..errors import DerivDetectError
 from ..store.archive import STATES
-from .pages import PAGE_CSP, login_page, pair_frame_page, queue_page_html
 from .judges import JudgePool, JudgeUnavailable
+from .pages import PAGE_CSP, login_page, pair_frame_page, queue_page_html
 from .service import NotFound, ServeSettings, Service, TooLarge
 
 SESSION_COOKIE = "derivdetect_session"
