@@ -263,8 +263,9 @@ def test_it_will_not_listen_beyond_loopback_without_a_token(archive):
     assert missing.returncode == 2 and "no such archive" in missing.stderr
 
 
-def test_sigterm_lets_the_request_in_flight_finish(archive, tmp_path):
-    running = Server(archive, token=TOKEN, tmp=tmp_path)
+def _check_while_stopping(running: Server, stop) -> "httpx.Response":
+    """The response to a long check (with ``add``) during which ``stop()`` is called, once
+    the service has exited with 0."""
     long_text = "\n\n".join((CORPUS / p.name).read_text(encoding="utf-8") for p in OTHERS) * 3
     results = {}
 
@@ -276,10 +277,17 @@ def test_sigterm_lets_the_request_in_flight_finish(archive, tmp_path):
     request = threading.Thread(target=check)
     request.start()
     time.sleep(0.3)
-    running.process.send_signal(signal.SIGTERM)
+    stop()
     request.join(timeout=120)
     assert running.stop() == 0
-    assert results["response"].status_code == 200, results["response"].text
+    return results["response"]
+
+
+def test_sigterm_lets_the_request_in_flight_finish(archive, tmp_path):
+    running = Server(archive, token=TOKEN, tmp=tmp_path)
+    response = _check_while_stopping(running,
+                                     lambda: running.process.send_signal(signal.SIGTERM))
+    assert response.status_code == 200, response.text
     listed = _cli("queue", archive, "--state", "all", "--json")
     assert listed.returncode == 0
     assert _cli("check", archive, CORPUS / SEED_REWRITE).returncode == 1   # opens, intact
@@ -393,21 +401,9 @@ def test_ctrl_c_to_every_process_of_two_workers_lets_the_check_in_flight_finish(
     """Ctrl-C in a terminal (or a stop sent to the whole group) reaches the workers too:
     they leave it to the service, which finishes the check and its addition, then exits."""
     running = Server(archive, "--workers", 2, token=TOKEN, tmp=tmp_path, own_group=True)
-    long_text = "\n\n".join((CORPUS / p.name).read_text(encoding="utf-8") for p in OTHERS) * 3
-    results = {}
-
-    def check():
-        with running.client(TOKEN) as http:
-            results["response"] = http.post("/v1/check", json={"text": long_text,
-                                                               "id": "long", "add": True})
-
-    request = threading.Thread(target=check)
-    request.start()
-    time.sleep(0.3)
-    os.killpg(running.process.pid, signal.SIGINT)
-    request.join(timeout=120)
-    assert running.stop() == 0
-    assert results["response"].status_code == 200, results["response"].text
+    response = _check_while_stopping(running,
+                                     lambda: os.killpg(running.process.pid, signal.SIGINT))
+    assert response.status_code == 200, response.text
     with sqlite3.connect(archive) as db:
         assert db.execute("SELECT count(*) FROM articles WHERE id = 'long'").fetchone()[0] == 1
 
