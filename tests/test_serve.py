@@ -37,6 +37,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _judges_of(pid: int) -> list:
+    """The pids of the judge processes of ``--workers N`` started by process ``pid`` (not
+    multiprocessing's own helper processes)."""
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
+                              text=True).stdout.split()
+    return sorted(int(child) for child in children
+                  if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes())
+
+
 class Server:
     """``derivdetect serve`` in a subprocess, until :meth:`stop`."""
 
@@ -63,12 +72,7 @@ class Server:
         raise AssertionError(f"the server did not start: {self.output()}")
 
     def judges(self) -> list:
-        """The pids of the judge processes of ``--workers N`` (not multiprocessing's own
-        helper processes)."""
-        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
-                                  text=True).stdout.split()
-        return sorted(int(pid) for pid in children
-                      if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes())
+        return _judges_of(self.process.pid)
 
     def output(self) -> str:
         return Path(self.log.name).read_text()
@@ -424,6 +428,42 @@ def test_a_worker_that_dies_costs_at_most_one_request_and_is_replaced(archive, t
         assert len(replaced) == 2 and first[0] not in replaced
     finally:
         assert running.stop() == 0
+
+
+def test_judges_restarted_by_a_request_thread_outlive_that_thread(archive):
+    """The kernel ends a judge when the thread that started it ends; the web server's
+    request threads end when idle, so a pool restarted by one must not be started from it."""
+    from derivdetect.config import Config
+    from derivdetect.serve.judges import JudgePool, JudgeUnavailable
+    from derivdetect.serve.service import ServeSettings
+
+    pool = JudgePool(ServeSettings(archive, Config(), workers=2))
+    try:
+        first = _judges_of(os.getpid())
+        assert len(first) == 2
+        os.kill(first[0], signal.SIGKILL)
+        time.sleep(0.3)
+        answers = []
+
+        def request():
+            try:
+                answers.append(pool.check(_rewrite())["flagged"])
+            except JudgeUnavailable as exc:
+                answers.append(str(exc))
+
+        thread = threading.Thread(target=request)
+        thread.start()
+        thread.join(timeout=120)
+        assert answers in ([True], ["a judge process ended before it answered (out of "
+                                    "memory?); it was restarted: send the request again"])
+        time.sleep(0.5)
+        replaced = _judges_of(os.getpid())
+        assert len(replaced) == 2 and first[0] not in replaced
+        assert pool.check(_rewrite())["flagged"] is True
+        assert _judges_of(os.getpid()) == replaced
+    finally:
+        pool.close()
+    assert _judges_of(os.getpid()) == []
 
 
 def test_without_the_serve_extra_the_cli_says_what_to_install(archive):

@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from .errors import InputError
+from .errors import DerivDetectError, InputError
 
 SERVE_HINT = ("derivdetect serve needs the [serve] extra: pip install 'derivdetect[serve]' "
               "(FastAPI and uvicorn)")
@@ -36,7 +36,8 @@ def register(app: typer.Typer, config_of, fail) -> None:
     """Add ``serve`` to ``app`` (``config_of``, ``fail``: as for ``cli_archive.register``)."""
 
     @app.command(epilog="Exit codes: 0 stopped cleanly (SIGTERM, Ctrl-C); 2 usage error "
-                        "(no archive, no token for a non-loopback address, missing extra).")
+                        "(no archive, no token for a non-loopback address, missing extra); "
+                        "3 the judge processes of --workers could not start.")
     def serve(archive: Path = typer.Argument(..., help="Archive file (made by 'archive add')."),
               host: str = typer.Option("127.0.0.1", help="Address to listen on; anything "
                                        "but loopback needs a token."),
@@ -72,5 +73,5 @@ def register(app: typer.Typer, config_of, fail) -> None:
                                      _token(token_file), max_body, max_batch, workers,
                                      concurrent_checks).check()
             run(settings)
-        except InputError as exc:
+        except DerivDetectError as exc:
             fail(exc)

@@ -260,7 +260,8 @@ def create_app(settings: ServeSettings, service: Optional[Service] = None) -> Fa
                     csrf_for(request).encode()):
                 raise ApiError(403, "missing or wrong X-CSRF-Token (reload the page)")
 
-    app.add_middleware(HostsAndHeaders, allowed_hosts=None if token else allowed_hosts)
+    app.add_middleware(HostsAndHeaders,
+                       allowed_hosts=allowed_hosts if token is None else None)
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError):

@@ -21,7 +21,7 @@ import os
 import signal
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from ..engines.pool import die_with_parent
@@ -32,7 +32,10 @@ _service = None   # in a judge process: its Service
 
 
 class JudgeUnavailable(DerivDetectError):
-    """A judge process ended before it answered (HTTP 503): the request was not done."""
+    """A judge process ended before it answered (HTTP 503: the request was not done), or
+    the judges could not start (exit code 3: no fault of the input)."""
+
+    exit_code = 3
 
 
 def _start(settings: ServeSettings, parent: int) -> None:
@@ -44,7 +47,8 @@ def _start(settings: ServeSettings, parent: int) -> None:
 
 
 def _ready(pause: float) -> int:
-    """Keeps a started judge busy a moment, so that each warm-up call starts its own."""
+    """Which judge answered, after keeping it busy a moment (so that the others answer the
+    other warm-up calls)."""
     time.sleep(pause)
     return os.getpid()
 
@@ -60,26 +64,40 @@ def _add(articles: list) -> dict:
 class JudgePool:
     """``settings.workers`` judge processes, started (and the archive indexed in each)
     before the service answers; :meth:`check` and :meth:`add` as :class:`Service` has them.
-    A judge that dies (killed, out of memory) costs the requests it held a 503; the pool
-    is then replaced."""
+    A judge that dies (killed, out of memory) costs the requests in flight a 503 (the pool
+    stops them all); a new pool is then started, and requests wait for it."""
 
     def __init__(self, settings: ServeSettings):
         self.settings = settings
         self._lock = threading.Lock()
-        self._pool, self._processes = self._started()
+        # Every pool is started from this one thread, which lives as long as the pool: the
+        # kernel ends a judge when the thread that started it ends (PR_SET_PDEATHSIG), and
+        # the request threads that see a broken pool end when they are idle.
+        self._starter = ThreadPoolExecutor(1, thread_name_prefix="judge-starter")
+        self._pool, self._processes = self._starter.submit(self._started).result()
 
     def _started(self) -> tuple:
         processes = max(1, self.settings.workers)
         before = set(multiprocessing.active_children())
         pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_start, initargs=(self.settings, os.getpid()))
-        try:   # one call each: a pool starts a process per call while none is free
-            for ready in [pool.submit(_ready, 0.2) for _ in range(processes)]:
-                ready.result()
+        try:
+            # one call each starts them all (a pool starts a process per call while none is
+            # free); calls go on until every judge has answered one, so each has indexed
+            pending = {pool.submit(_ready, 0.05) for _ in range(processes)}
+            answered: set = set()
+            while len(answered) < processes:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for call in done:
+                    answered.add(call.result())
+                    if len(answered) < processes:
+                        pending.add(pool.submit(_ready, 0.05))
+            wait(pending)
         except BrokenProcessPool:
             _end(pool, set(multiprocessing.active_children()) - before)
-            raise JudgeUnavailable("the judge processes could not start (see the log "
-                                   "above)") from None
+            raise JudgeUnavailable("the judge processes could not start: one ended while it "
+                                   "indexed the archive; if it was killed for lack of "
+                                   "memory, use fewer --workers") from None
         return pool, set(multiprocessing.active_children()) - before
 
     def _call(self, function, argument):
@@ -90,7 +108,7 @@ class JudgePool:
             with self._lock:
                 if self._pool is pool:   # the first to see it starts a new pool
                     _end(pool, self._processes)
-                    self._pool, self._processes = self._started()
+                    self._pool, self._processes = self._starter.submit(self._started).result()
             raise JudgeUnavailable("a judge process ended before it answered (out of "
                                    "memory?); it was restarted: send the request again") \
                 from None
@@ -112,6 +130,7 @@ class JudgePool:
             for process in self._processes:
                 process.join(0.05)
         _end(self._pool, self._processes)
+        self._starter.shutdown(wait=False)
 
 
 def _end(pool: ProcessPoolExecutor, processes: set) -> None:

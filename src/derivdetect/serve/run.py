@@ -20,13 +20,15 @@ def run(settings: ServeSettings) -> None:
     from .app import create_app
 
     settings.check()
-    # uvicorn stops on these and then raises them again with the handlers found at start:
-    # with these, a stop it has finished cleanly ends the process with 0
-    for stop in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(stop, _stopped)
     # the judge processes of --workers get the settings (token included) through their
     # start-up pipe, not in the environment that /proc/*/environ shows
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+    app = create_app(settings)
+    # uvicorn stops on these and then raises them again with the handlers found at start:
+    # with these, a stop it has finished cleanly ends the process with 0 (set only now: a
+    # stop while the archive is indexed ends the process at once)
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, _stopped)
+    uvicorn.run(app, host=settings.host, port=settings.port,
                 log_level="info", timeout_graceful_shutdown=GRACE_SECONDS,
                 proxy_headers=False, server_header=False, date_header=True)
 
