@@ -412,17 +412,17 @@ def test_ctrl_c_to_every_process_of_two_workers_lets_the_check_in_flight_finish(
         assert db.execute("SELECT count(*) FROM articles WHERE id = 'long'").fetchone()[0] == 1
 
 
-def test_a_worker_that_dies_costs_at_most_one_request_and_is_replaced(archive, tmp_path):
+def test_a_worker_that_dies_costs_one_request_and_is_replaced(archive, tmp_path):
     running = Server(archive, "--workers", 2, token=TOKEN, tmp=tmp_path)
     try:
         first = running.judges()
         os.kill(first[0], signal.SIGKILL)
+        time.sleep(0.3)   # the pool sees the death at once; the next request is told
         with running.client(TOKEN) as http:
             answers = [http.post("/v1/check", json=_rewrite()) for _ in range(3)]
         codes = [a.status_code for a in answers]
-        assert codes in ([200, 200, 200], [503, 200, 200]), [a.text for a in answers]
-        if codes[0] == 503:
-            assert "send the request again" in answers[0].json()["error"]
+        assert sorted(codes) == [200, 200, 503], [a.text for a in answers]
+        assert "send the request again" in answers[codes.index(503)].json()["error"]
         assert all(a.json()["flagged"] for a in answers if a.status_code == 200)
         replaced = running.judges()
         assert len(replaced) == 2 and first[0] not in replaced
