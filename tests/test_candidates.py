@@ -119,9 +119,21 @@ def test_each_documents_keys_looked_up_alone_find_the_corpus_candidates():
 
 
 def test_band_keys_of_every_band_at_once_are_each_bands_keys():
-    """The archive's segments take every band's keys in one step; they must be the keys
-    the scan makes band by band, or an archived copy would never meet its source."""
+    """The archive's segments take every band's keys in one step and the scan takes them
+    band by band: both must be the documented hash (a naive reference in Python integers),
+    or an archived copy would never meet its source."""
+    from derivdetect.stages import candidates
     from derivdetect.stages.candidates import band_key_column, band_keys
+
+    mask = (1 << 64) - 1
+
+    def reference(values: list, band: int) -> int:
+        key = (band + 1) * int(candidates._BAND_SEED) & mask
+        for value in values:
+            key ^= int(value)
+            key = key * int(candidates._BAND_PRIME) & mask
+            key ^= key >> 31
+        return key
 
     rng = np.random.default_rng(3)
     signatures = rng.integers(0, 2**32, size=(40, 128), dtype=np.uint64).astype(np.uint32)
@@ -130,5 +142,7 @@ def test_band_keys_of_every_band_at_once_are_each_bands_keys():
         together = band_keys(signatures, bands, rows, docs)
         assert together.shape == (bands, len(docs)) and together.dtype == np.uint64
         for band in range(bands):
-            assert np.array_equal(together[band],
-                                  band_key_column(signatures, band, rows, docs)), (bands, band)
+            expected = [reference(signatures[d, band * rows:(band + 1) * rows], band)
+                        for d in docs]
+            assert together[band].tolist() == expected, (bands, band)
+            assert band_key_column(signatures, band, rows, docs).tolist() == expected

@@ -127,14 +127,18 @@ def _unique_pairs(pairs: np.ndarray, n_docs: int, min_count: int = 1) -> np.ndar
     return np.stack((codes // n_docs, codes % n_docs), axis=1)
 
 
-def band_keys(signatures: np.ndarray, bands: int, rows: int, docs: np.ndarray) -> np.ndarray:
-    """The keys of :func:`band_key_column` for every band at once, ``uint64[bands,
-    len(docs)]``: ``rows`` vector steps instead of ``bands * rows`` (a check's one document:
-    3 ms of numpy calls to 0.1 ms)."""
-    columns = signatures[docs, : bands * rows].astype(np.uint64).reshape(len(docs), bands, rows)
+def band_keys(signatures: np.ndarray, bands: int, rows: int, docs: np.ndarray,
+              first_band: int = 0) -> np.ndarray:
+    """The 64-bit keys of bands ``first_band`` .. ``first_band + bands - 1`` (``rows``
+    signature columns each) of the documents ``docs``, ``uint64[bands, len(docs)]``: a hash
+    of each band's values, salted by the band's number, so that keys of different bands
+    never meet. All bands in ``rows`` vector steps (a check's one document: 3 ms of numpy
+    calls band by band, 0.1 ms at once)."""
+    columns = signatures[docs, first_band * rows:(first_band + bands) * rows] \
+        .astype(np.uint64).reshape(len(docs), bands, rows)
     with np.errstate(over="ignore"):
-        key = np.repeat((np.arange(1, bands + 1, dtype=np.uint64) * _BAND_SEED)[:, None],
-                        len(docs), axis=1)
+        seeds = np.arange(first_band + 1, first_band + bands + 1, dtype=np.uint64) * _BAND_SEED
+        key = np.repeat(seeds[:, None], len(docs), axis=1)
         for col in range(rows):
             key ^= columns[:, :, col].T
             key *= _BAND_PRIME
@@ -144,16 +148,8 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int, docs: np.ndarray) -
 
 def band_key_column(signatures: np.ndarray, band: int, rows: int,
                     docs: np.ndarray) -> np.ndarray:
-    """The 64-bit key of band ``band`` (``rows`` signature columns) of each of the documents
-    ``docs``: a hash of the band's values, salted by the band's number, so that keys of
-    different bands never meet."""
-    with np.errstate(over="ignore"):
-        key = np.full(len(docs), np.uint64(band + 1) * _BAND_SEED)
-        for col in range(band * rows, (band + 1) * rows):
-            key ^= signatures[docs, col]
-            key *= _BAND_PRIME
-            key ^= key >> np.uint64(31)
-    return key
+    """The keys of band ``band`` alone (:func:`band_keys`), for the documents ``docs``."""
+    return band_keys(signatures, 1, rows, docs, band)[0]
 
 
 def lsh_candidates(signatures: np.ndarray, threshold: float,
