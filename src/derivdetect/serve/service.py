@@ -102,26 +102,15 @@ class Service:
     """The archive behind the HTTP API (see the module's docstring)."""
 
     def __init__(self, settings: ServeSettings, index: bool = True):
-        """``index``: build the archive's key index now (a service that checks); without
-        it, a check builds it first (the HTTP process of ``--workers N``, whose judges do
-        the checking, never needs one)."""
+        """``index``: hold the archive's key index in memory (a service that checks);
+        without it (the HTTP process of ``--workers N``, whose judges do the checking) a
+        check would read the index's side file each time, as the CLI's ``check`` does."""
         self.settings = settings
         self.config = settings.config
         self.local = threading.local()
         self.judging = threading.BoundedSemaphore(max(1, settings.concurrent_checks))
-        self._index_lock = threading.Lock()
-        self._index = None
         with open_archive(settings.archive, self.config, create=False) as archive:
-            if index:
-                self._index = ArchiveIndex.for_archive(archive, self.config)
-
-    @property
-    def index(self) -> ArchiveIndex:
-        if self._index is None:
-            with self._index_lock:
-                if self._index is None:
-                    self._index = ArchiveIndex.for_archive(self.archive(), self.config)
-        return self._index
+            self.index = ArchiveIndex.for_archive(archive, self.config) if index else None
 
     def archive(self) -> Archive:
         """This thread's connection to the archive (opened on first use)."""
