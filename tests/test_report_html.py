@@ -542,16 +542,31 @@ def test_build_segments_with_overlapping_kinds_and_boilerplate():
     assert build_segments("", spans) == []
 
 
-def test_word_diff_marks_inserted_deleted_and_substituted_words():
+@pytest.mark.parametrize("compiled", [False, True], ids=["difflib", "compiled"])
+def test_word_diff_marks_inserted_deleted_and_substituted_words(compiled):
     ops = word_diff("The minister said on Monday that taxes rise.",
-                    "On Monday the finance minister said taxes would rise!")
+                    "On Monday the finance minister said taxes would rise!", compiled)
     kinds = {op for op, _, _ in ops}
     assert {"equal", "insert"} <= kinds
     left = " ".join(x for op, x, _ in ops if op != "insert" and x)
     right = " ".join(y for op, _, y in ops if op != "delete" and y)
     assert left.split() == "The minister said on Monday that taxes rise.".split()
     assert right.split() == "On Monday the finance minister said taxes would rise!".split()
-    assert ("replace", "won", "gained") in word_diff("Armenia won control", "Armenia gained control")
+    assert ("replace", "won", "gained") in word_diff("Armenia won control", "Armenia gained control",
+                                                     compiled)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_compiled_word_diff_is_difflibs(seed):
+    """The compiled kernel finds difflib's blocks, ties and repeats included (a small
+    vocabulary makes many equal-length candidates), case and edge punctuation ignored."""
+    rnd = random.Random(seed)
+    vocabulary = ["the", "The", "said", "said,", "a", "(a)", "minister", "tax", "«tax»", "rise",
+                  "on", "Monday", "ß", "SS", "é", "e\u0301"][:rnd.randint(2, 16)]
+    for _ in range(400):
+        left = " ".join(rnd.choice(vocabulary) for _ in range(rnd.randint(0, 40)))
+        right = " ".join(rnd.choice(vocabulary) for _ in range(rnd.randint(0, 40)))
+        assert word_diff(left, right, compiled=True) == word_diff(left, right), (left, right)
 
 
 # ------------------------------------------------------------------------- handmade results

@@ -13,6 +13,7 @@ import pytest
 
 from derivdetect.models import Passage
 from derivdetect.report import join_payload, payload_json, payload_parts, write_report_files
+from derivdetect.report.html import pair_slugs, render_pair
 from derivdetect.report.tables import pairs_csv, pairs_frame
 from derivdetect.report.writer import PARALLEL_MIN_PAGES
 from test_report_pages import synthetic_result
@@ -62,6 +63,15 @@ def test_pages_written_by_worker_processes_are_the_serial_pages(tmp_path):
             assert s["seconds"][step] >= 0
         s.pop("seconds")
     assert stats[0] == stats[1]
+
+
+def test_pages_with_compiled_word_diffs_are_the_difflib_pages():
+    result = _with_texts(synthetic_result(6, 3))
+    slugs = pair_slugs(result.pairs)
+    for i in range(len(result.pairs)):
+        page = render_pair(result, i, slugs, compiled=True)
+        assert page == render_pair(result, i, slugs)
+        assert "<del>" in page and "<ins>" in page
 
 
 def test_pairs_json_with_its_stats_joined_last_is_the_whole_serialization():

@@ -154,6 +154,9 @@ class Segment:
         return " ".join(str(i) for i in self.passages)
 
 
+_SEGMENT_KINDS = ("exact", "quote", "paraphrase")
+
+
 def build_segments(text: str, spans: Iterable[tuple], boilerplate: Iterable[tuple] = (),
                    credit: Iterable[tuple] = ()) -> list:
     """Split ``text`` at every passage, boilerplate and credit boundary.
@@ -197,9 +200,9 @@ def build_segments(text: str, spans: Iterable[tuple], boilerplate: Iterable[tupl
             if what == "p":
                 opened.append(key)
         ids = tuple(sorted(active["p"]))
+        present = {kinds[i] for i in ids}
         out.append(Segment(pos, nxt, text[pos:nxt], ids,
-                           tuple(k for k in ("exact", "quote", "paraphrase")
-                                 if any(kinds[i] == k for i in ids)),
+                           tuple(k for k in _SEGMENT_KINDS if k in present),
                            bool(active["b"]), tuple(sorted(opened)), bool(active["c"])))
     return out
 
@@ -214,10 +217,11 @@ def segments_html(segments: list, numbers) -> Markup:
     parts = []
     for s in segments:
         if s.passages or s.boilerplate or s.credit:
-            attrs = f' data-p="{escape(s.data_p)}"' if s.passages else ""
-            if s.opens:
-                attrs += f' tabindex="0" data-n="{escape(numbers(s.opening))}"'
-            parts.append(f'<span class="{escape(s.css)}"{attrs}>{escape(s.text)}</span>')
+            # class names and passage numbers are ours (letters, digits): nothing to escape
+            attrs = f' data-p="{s.data_p}"' if s.passages else ""
+            if s.opening:
+                attrs += f' tabindex="0" data-n="{numbers(s.opening)}"'
+            parts.append(f'<span class="{s.css}"{attrs}>{escape(s.text)}</span>')
         else:
             parts.append(escape(s.text))
     return Markup("".join(parts))
@@ -239,6 +243,42 @@ def diff_html(ops: list) -> Markup:
     return Markup(" ".join(parts))
 
 
+_PASSAGE_NAME = {"exact": "word for word", "paraphrase": "paraphrase", "quote": "quoted in both texts"}
+
+
+def inspector_html(infos: list, nouns: tuple) -> Markup:
+    """The inspector's hidden articles, one per passage (``infos`` of :func:`_pair_context`):
+    its kind, place and, for a paraphrase, the word diff; for other kinds, the passage quoted.
+    ``nouns``: what the left and right texts are called. Rendered here rather than in the
+    template, for the reason :func:`segments_html` gives."""
+    left, right = escape(nouns[0]), escape(nouns[1])
+    parts = []
+    for info in infos:
+        p = info["passage"]
+        kind = p.kind
+        i = info["index"]
+        (ls, le), (rs, re_) = info["left_span"], info["right_span"]
+        similarity = f"similarity {_number(p.similarity, 2)} · " if kind == "paraphrase" else ""
+        parts.append(
+            f'<article class="pi" id="pi-{i}" data-p="{i}" hidden>\n'
+            f'<div class="pi-head"><span class="what">Passage {info["n"]} · '
+            f'{escape(_PASSAGE_NAME.get(kind, kind))}</span>\n'
+            f'<span class="meta">{similarity}{info["words"]} words · characters {ls}–{le} left, '
+            f'{rs}–{re_} right</span></div>\n')
+        if kind == "paraphrase":
+            c = info["counts"]
+            parts.append(
+                f'<p class="diff" dir="auto">{info["diff_html"]}</p>\n'
+                f'<div class="diff-key"><span><del>struck</del> only in {left} (left)</span>'
+                f'<span><ins>marked</ins> only in {right} (right)</span>\n'
+                f'<span>{c["equal"]} words kept, {c["replace"]} replaced, {c["insert"]} added, '
+                f'{c["delete"]} dropped</span></div>\n')
+        else:
+            parts.append(f'<p class="quote" dir="auto">{escape(info["quote"])}</p>\n')
+        parts.append("</article>\n")
+    return Markup("".join(parts))
+
+
 _WORD = re.compile(r"\S+")
 _EDGE_PUNCT = re.compile(r"^\W+|\W+$")
 
@@ -247,18 +287,57 @@ def _norm_word(word: str) -> str:
     return _EDGE_PUNCT.sub("", word.casefold()) or word
 
 
-def word_diff(left: str, right: str) -> list:
+# A word's code is that of its normalized form: equal codes, equal words for the diff. Kept
+# across the pages of a process (words recur), emptied when it grows past the limit.
+_WORD_CODES: dict = {}
+_NORM_CODES: dict = {}
+_WORD_CODES_MAX = 500_000
+
+
+def word_diff(left: str, right: str, compiled: bool = False) -> list:
     """Word-level diff from ``left`` to ``right``: ``[(op, left_words, right_words)]``.
 
     ``op`` is ``equal``, ``delete`` (only left), ``insert`` (only right) or ``replace``
-    (substituted). Words match ignoring case and surrounding punctuation (difflib on word
-    lists); the words shown are the original ones.
+    (substituted). Words match ignoring case and surrounding punctuation (difflib's
+    ``SequenceMatcher`` on word lists; ``compiled``: the same blocks from
+    :func:`derivdetect.compiled.diff_kernels.matching_blocks`); the words shown are the
+    original ones.
     """
     lw, rw = _WORD.findall(left), _WORD.findall(right)
-    matcher = difflib.SequenceMatcher(None, [_norm_word(w) for w in lw],
-                                      [_norm_word(w) for w in rw], autojunk=False)
-    return [(op, " ".join(lw[i1:i2]), " ".join(rw[j1:j2]))
-            for op, i1, i2, j1, j2 in matcher.get_opcodes()]
+    if compiled:
+        import numpy as np
+
+        from ..compiled.diff_kernels import matching_blocks
+
+        if len(_WORD_CODES) > _WORD_CODES_MAX:
+            _WORD_CODES.clear()
+            _NORM_CODES.clear()
+        codes = _WORD_CODES
+        for word in {*lw, *rw}.difference(codes):
+            codes[word] = _NORM_CODES.setdefault(_norm_word(word), len(_NORM_CODES))
+        a = np.array([codes[w] for w in lw], np.int64)
+        b = np.array([codes[w] for w in rw], np.int64)
+        opcodes = _opcodes(matching_blocks(a, b).tolist())
+    else:
+        norm = {w: _norm_word(w) for w in {*lw, *rw}}
+        opcodes = difflib.SequenceMatcher(None, [norm[w] for w in lw], [norm[w] for w in rw],
+                                          autojunk=False).get_opcodes()
+    return [(op, " ".join(lw[i1:i2]), " ".join(rw[j1:j2])) for op, i1, i2, j1, j2 in opcodes]
+
+
+def _opcodes(blocks: list) -> list:
+    """``SequenceMatcher.get_opcodes()`` from its matching blocks."""
+    i = j = 0
+    out = []
+    for ai, bj, size in blocks:
+        tag = ("replace" if i < ai and j < bj else "delete" if i < ai
+               else "insert" if j < bj else "")
+        if tag:
+            out.append((tag, i, ai, j, bj))
+        i, j = ai + size, bj + size
+        if size:
+            out.append(("equal", ai, i, bj, j))
+    return out
 
 
 def _diff_counts(ops: list) -> dict:
@@ -425,7 +504,7 @@ def _roles(pair: Pair) -> tuple:
 
 
 def _pair_context(result: ScanResult, pair: Pair, docs: dict, index: int, layout: Layout,
-                  review: Optional[ReviewView] = None) -> dict:
+                  review: Optional[ReviewView] = None, compiled: bool = False) -> dict:
     left, right, labels = _roles(pair)
     ids = {"a": pair.a, "b": pair.b}
     views = {k: doc_view(v, docs) for k, v in ids.items()}
@@ -450,7 +529,8 @@ def _pair_context(result: ScanResult, pair: Pair, docs: dict, index: int, layout
         p = pair.passages[i]
         ls, le = getattr(p, f"{left}_start"), getattr(p, f"{left}_end")
         rs, re_ = getattr(p, f"{right}_start"), getattr(p, f"{right}_end")
-        ops = word_diff(ltext[ls:le], rtext[rs:re_]) if p.kind == "paraphrase" else []
+        ops = (word_diff(ltext[ls:le], rtext[rs:re_], compiled) if p.kind == "paraphrase"
+               else [])
         quote = ltext[ls:le]
         if len(quote) > _QUOTE_MAX:
             quote = quote[:_QUOTE_MAX] + " …"
@@ -471,10 +551,11 @@ def _pair_context(result: ScanResult, pair: Pair, docs: dict, index: int, layout
 
     for side in sides:
         side["html"] = segments_html(side["segments"], numbers)
+    inspector = inspector_html(infos, (sides[0]["noun"], sides[1]["noun"]))
 
     return {
         "pair": pair, "row": pair_row(pair), "views": views, "sides": sides,
-        "left": left, "right": right, "infos": infos, "data": data, "numbers": numbers,
+        "left": left, "right": right, "infos": infos, "inspector_html": inspector, "data": data, "numbers": numbers,
         "source_view": views["a" if pair.source == pair.a else "b"]
         if pair.source in (pair.a, pair.b) else None,
         "derived_key": derived_key,
@@ -500,18 +581,18 @@ def render_index(result: ScanResult, slugs: Optional[list] = None, page: int = 1
 
 def render_pair(result: ScanResult, index: int, slugs: Optional[list] = None,
                 docs: Optional[dict] = None, layout: Optional[Layout] = None,
-                review: Optional[ReviewView] = None) -> str:
+                review: Optional[ReviewView] = None, compiled: bool = False) -> str:
     """The page of ``result.pairs[index]`` as a string: "Pair k of n", previous and next in
     the order of the index (strongest first), and a link back to its row there; with the
     pair's ``review`` (else the one in ``layout.reviews``, if any): its review state and
-    decision history."""
+    decision history. ``compiled``: word diffs by the compiled kernel (the same page)."""
     slugs = slugs if slugs is not None else pair_slugs(result.pairs)
     docs = docs if docs is not None else {d.id: d for d in result.documents}
     layout = layout if layout is not None else build_layout(result, slugs)
     pair = result.pairs[index]
     review = review if review is not None else layout.reviews.get(pair.pair_id)
     return TEMPLATES.get_template("pair.html").render(
-        **_pair_context(result, pair, docs, index, layout, review),
+        **_pair_context(result, pair, docs, index, layout, review, compiled),
         **page_assets("pair.js"))
 
 

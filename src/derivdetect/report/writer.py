@@ -19,9 +19,10 @@ import time
 from pathlib import Path
 from typing import Callable, Optional
 
+from ..compiled import use_compiled
 from ..models import ScanResult
 from ..store.files import atomic_write
-from .html import PAIRS_DIR, SLUG_RE, TEMPLATES, page_assets, pair_slugs, render_pair
+from .html import PAIRS_DIR, SLUG_RE, TEMPLATES, page_assets, pair_slugs, render_pair, word_diff
 from .listing import (
     build_layout,
     families_name,
@@ -52,7 +53,7 @@ def _write_batch(job) -> tuple:
     written (as strings) and the seconds taken."""
     started = time.perf_counter()
     state = _shared["state"] if isinstance(job[-1], int) else job[-1]
-    result, layout, docs, out_dir = state
+    result, layout, docs, out_dir, compiled = state
     kind = job[0]
     written = []
     if kind == "pairs":
@@ -65,7 +66,8 @@ def _write_batch(job) -> tuple:
             path = folder / f"{slug}.html"
             if path.resolve().parent != folder_real:
                 raise ValueError(f"unsafe page name {slug!r}")
-            atomic_write(path, render_pair(result, i, layout.slugs, docs, layout))
+            atomic_write(path, render_pair(result, i, layout.slugs, docs, layout,
+                                           compiled=compiled))
             written.append(str(path))
     else:
         page = job[1]
@@ -105,8 +107,11 @@ def write_pages(result: ScanResult, out_dir: Path, reviews: Optional[dict] = Non
     out_dir = Path(out_dir)
     slugs = pair_slugs(result.pairs)
     layout = build_layout(result, slugs, reviews=reviews)
-    state = (result, layout, layout.docs, out_dir)
     count = len(result.pairs)
+    compiled = use_compiled(count)
+    if compiled:  # compiled (or loaded from numba's cache) once here, not once per worker
+        word_diff("a", "a", compiled=True)
+    state = (result, layout, layout.docs, out_dir, compiled)
     pair_jobs = [("pairs", k, min(k + PAGE_BATCH, count)) for k in range(0, count, PAGE_BATCH)]
     listing_jobs = ([("listing", page) for page in range(2, layout.pair_pages + 1)]
                     + [("families", page) for page in range(2, layout.family_pages + 1)])
