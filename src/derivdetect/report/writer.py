@@ -22,7 +22,7 @@ from typing import Callable, Optional
 from ..compiled import use_compiled
 from ..models import ScanResult
 from ..store.files import atomic_write
-from .html import PAIRS_DIR, SLUG_RE, TEMPLATES, page_assets, pair_slugs, render_pair, word_diff
+from .html import PAIRS_DIR, SLUG_RE, TEMPLATES, page_assets, pair_slugs, render_pair
 from .listing import (
     build_layout,
     families_name,
@@ -31,6 +31,7 @@ from .listing import (
     render_families,
     render_listing,
 )
+from .marks import word_diff
 
 __all__ = ["write_pages", "PARALLEL_MIN_PAGES", "PAGE_BATCH"]
 
