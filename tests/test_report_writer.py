@@ -74,6 +74,23 @@ def test_pages_with_compiled_word_diffs_are_the_difflib_pages():
         assert "<del>" in page and "<ins>" in page
 
 
+def test_pairs_json_has_one_line_per_record_and_is_ascii_json():
+    result = _with_texts(synthetic_result(5, 3))
+    result = dataclasses.replace(result, documents=(
+        dataclasses.replace(result.documents[0], title="caf\u00e9 \u2028 \"x\"\n</script>"),
+        *result.documents[1:]))
+    text = payload_json(result)
+    data = json.loads(text)
+    assert text.isascii() and data == json.loads(json.dumps(data))
+    lines = text.split("\n")
+    assert len(lines) == (len(result.documents) + len(result.pairs) + len(result.clusters)
+                          + len(json.dumps(data["scan"], indent=1).split("\n")) + 9)
+    pair_lines = [json.loads(line.rstrip(",")) for line in lines if line.startswith('  {"rank"')]
+    assert pair_lines == data["pairs"] and len(pair_lines) == len(result.pairs)
+    assert data["documents"][0]["title"] == "caf\u00e9 \u2028 \"x\"\n</script>"
+    assert data["skipped"] == [] and '"skipped": []' in text
+
+
 def test_pairs_json_with_its_stats_joined_last_is_the_whole_serialization():
     result = synthetic_result(5, 3)
     for stats in ({}, {"seconds": {"sketch": 1.5, "a \u2028 b": 2}, "documents": 3,

@@ -15,7 +15,7 @@ from ..models import ScanResult
 from .output import OutputFolder, atomic_write
 
 __all__ = ["write_outputs", "write_report_files", "atomic_write", "OutputFolder",
-           "payload_json", "payload_parts", "join_payload", "Laps"]
+           "payload_json", "payload_text", "payload_parts", "join_payload", "Laps"]
 
 
 def payload_json(result: ScanResult, reviews: Optional[dict] = None) -> str:
@@ -23,7 +23,23 @@ def payload_json(result: ScanResult, reviews: Optional[dict] = None) -> str:
     ``state`` and ``state_reason``."""
     from .tables import scan_payload
 
-    return json.dumps(scan_payload(result, reviews), ensure_ascii=True, indent=1)
+    return payload_text(scan_payload(result, reviews))
+
+
+def payload_text(data: dict) -> str:
+    """The text of ``pairs.json`` for its data: the ``scan`` block indented, then one line per
+    document, pair, family and skipped file (ASCII, as ``json.dumps(..., ensure_ascii=True)``).
+    One record a line reads and greps well, and is written by json's C encoder: indenting all
+    of it took json's pure-Python one, 4.5 s at 100,000 articles."""
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list) and value:
+            items = ",\n  ".join(json.dumps(item, ensure_ascii=True) for item in value)
+            parts.append(f" {json.dumps(key)}: [\n  {items}\n ]")
+        else:
+            block = json.dumps(value, ensure_ascii=True, indent=1).replace("\n", "\n ")
+            parts.append(f" {json.dumps(key)}: {block}")
+    return "{\n" + ",\n".join(parts) + "\n}" if parts else "{}"
 
 
 def payload_parts(result: ScanResult, reviews: Optional[dict] = None) -> tuple:
@@ -35,8 +51,7 @@ def payload_parts(result: ScanResult, reviews: Optional[dict] = None) -> tuple:
     from .tables import scan_payload
 
     mark = f"derivdetect-stats-{secrets.token_hex(16)}"
-    text = json.dumps(scan_payload(replace(result, stats=mark), reviews), ensure_ascii=True,
-                      indent=1)
+    text = payload_text(scan_payload(replace(result, stats=mark), reviews))
     before, found, after = text.partition(json.dumps(mark))
     if not found:
         raise ValueError("the stats mark is missing from pairs.json")
