@@ -242,17 +242,17 @@ def _units(side: Side) -> _Units:
     sentence = np.repeat(np.arange(len(lengths)), lengths) if n else np.zeros(0, np.int64)
     kept = np.flatnonzero(side.keep[:n])
     weighted = kept[side.weights[kept] > 0]
-    units = np.unique(sentence[weighted])
-    first_kept = np.full(len(lengths), n)
-    last_kept = np.full(len(lengths), -1)
-    np.minimum.at(first_kept, sentence[kept], kept)
-    np.maximum.at(last_kept, sentence[kept], kept)
-    ranges = [(int(first_kept[u]), int(last_kept[u]) + 1) for u in units.tolist()]
-    counts = np.bincount(np.searchsorted(units, sentence[weighted]), minlength=len(units))
-    ends = np.cumsum(counts)
+    # sentences tile the tokens in order, so both are sorted: units and their bounds by search
+    in_kept, in_weighted = sentence[kept], sentence[weighted]
+    units = np.unique(in_weighted)
+    first = kept[np.searchsorted(in_kept, units, side="left")]
+    last = kept[np.searchsorted(in_kept, units, side="right") - 1]
+    ranges = list(zip(first.tolist(), (last + 1).tolist()))
+    ends = np.searchsorted(in_weighted, units, side="right")
     forms = an.forms
-    texts = [" ".join([forms[t] for t in chunk])
-             for chunk in np.split(weighted, ends[:-1]) if len(chunk)] if len(units) else []
+    words = [forms[t] for t in weighted.tolist()]
+    bounds = ends.tolist()
+    texts = [" ".join(words[begin:end]) for begin, end in zip([0, *bounds[:-1]], bounds)]
     stems = side.stem_hashes if side.stem_hashes is not None else token_hashes(an.stems)
     return _Units(ranges, ends, stems[weighted], side.weights[weighted], texts)
 
@@ -409,9 +409,8 @@ def tokens_in_spans(side: Side, spans) -> np.ndarray:
     """True for each token of the side that lies inside one of the character ``spans``."""
     starts = side.analysis.starts
     lo, hi = token_ranges(side, spans)
-    depth = np.zeros(len(starts) + 1, dtype=np.int32)
-    np.add.at(depth, lo, 1)
-    np.add.at(depth, hi, -1)
+    size = len(starts) + 1
+    depth = np.bincount(lo, minlength=size) - np.bincount(hi, minlength=size)
     return np.cumsum(depth[:-1]) > 0
 
 
@@ -457,8 +456,9 @@ def _done_units(side: Side, exact: np.ndarray) -> np.ndarray:
     if not exact.any():
         return np.zeros(len(side.units.ranges), dtype=bool)
     totals = np.concatenate(([0], np.cumsum(exact)))
-    return np.array([(totals[end] - totals[first]) >= UNIT_DONE_SHARE * (end - first)
-                     for first, end in side.units.ranges], dtype=bool)
+    ranges = np.asarray(side.units.ranges, dtype=np.int64).reshape(-1, 2)
+    first, end = ranges[:, 0], ranges[:, 1]
+    return (totals[end] - totals[first]) >= UNIT_DONE_SHARE * (end - first)
 
 
 def _span_share(side: Side, span, exact: np.ndarray) -> float:
