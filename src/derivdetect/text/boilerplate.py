@@ -137,25 +137,26 @@ def boilerplate_spans(text: str, lines: tuple, furniture: frozenset, max_words: 
     :data:`FURNITURE_RE` count too.
     """
     within = Counter(line.key for line in lines)
-    spans = list(_repeated_lines(text))
+    physical = list(_physical_lines(text))
+    spans = list(_repeated_lines(text, physical))
     for line in lines:
         common = (line.key in furniture and line.words <= max_words
                   and (max_chars is None or line.end - line.start <= max_chars))
         if common or within[line.key] > 1:
             spans.append((line.start, line.end))
-    for start, end in _physical_lines(text):
+    for start, end in physical:
         if FURNITURE_RE.match(text[start:end]):
             spans.append((start, end))
     return merge_spans(spans)
 
 
-def _repeated_lines(text: str):
+def _repeated_lines(text: str, physical: list):
     """Physical lines of three words or more found twice or more in the text, wherever
     they are (a disclaimer pasted at the top and the bottom, or twice in one paragraph):
     a text does not repeat its own sentences, its template does. Judged within the text
-    alone, so the corpus's counts are untouched."""
+    alone, so the corpus's counts are untouched. ``physical``: its :func:`_physical_lines`."""
     seen: dict = {}
-    for start, end in _physical_lines(text):
+    for start, end in physical:
         words = text[start:end].casefold().split()
         if len(words) >= 3:
             seen.setdefault(" ".join(words), []).append((start, end))
