@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -707,3 +708,26 @@ def test_a_nul_byte_in_a_later_jsonl_line_makes_that_line_bad_not_the_feed(tmp_p
     assert [d.text for d in docs.values()] == ["hello there", "three"]
     assert sorted(skipped) == ["blob.jsonl", "feed.jsonl:2", "feed.jsonl:3"]
     assert skipped["blob.jsonl"].startswith("binary file (contains NUL bytes)")
+
+
+def _furniture_by_the_documented_rule(line: str) -> bool:
+    """``is_furniture`` as first written: every word of the line compared, however long."""
+    from derivdetect.ingest.titles import FURNITURE_PHRASES
+
+    plain = " ".join(re.sub(r"[\W_]+", " ", line.lower()).split())
+    if not plain:
+        return False
+    if plain in FURNITURE_PHRASES:
+        return True
+    return line == line.lower() and line != line.upper() and len(plain.split()) <= 4
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["share", "Share", "this", "top", "of", "page", "SKIP", "to",
+                                 "content", "menu", "a_b", "-", "—", "...", "中文", "ß", "Ｓhare",
+                                 "\u00a0", "\t", "x" * 30, "advertisement", "scroll", "continue"]),
+                max_size=12).map(" ".join))
+def test_furniture_lines_are_found_without_reading_a_paragraph_to_its_end(line):
+    from derivdetect.ingest.titles import is_furniture
+
+    assert is_furniture(line) == _furniture_by_the_documented_rule(line)

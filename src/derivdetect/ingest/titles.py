@@ -12,6 +12,7 @@ Only metadata comes from here: the text itself and every offset into it stay as 
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import Optional
 
 __all__ = ["title_and_byline", "byline_of", "split_glued_names", "is_furniture"]
@@ -58,8 +59,8 @@ _NOT_ALONE = frozenset("""
     way degrees halves inches stealth moonlight candlelight
     """.split())
 
-# Navigation and page furniture, compared lower-cased with punctuation removed.
-_FURNITURE = frozenset(" ".join(item.split()) for item in """
+#: Navigation and page furniture, compared lower-cased with punctuation removed.
+FURNITURE_PHRASES = frozenset(" ".join(item.split()) for item in """
     top of page|back to top|skip to content|skip to main content|jump to content
     skip navigation|menu|main menu|open menu|close menu|toggle navigation|navigation|search
     home|close|advertisement|advertising|ad|sponsored|sponsored content|scroll to continue
@@ -69,8 +70,9 @@ _FURNITURE = frozenset(" ".join(item.split()) for item in """
     newsletter|listen|listen to this article|read more|continue reading|show more|cookies
     accept cookies|cookie settings|accept all cookies|you are here|breadcrumb
     """.replace("\n", "|").split("|") if item.strip())
-_NON_WORD = re.compile(r"[\W_]+")
+_WORD_RUN = re.compile(r"[^\W_]+")  # a word, punctuation and underscores left out
 _LOWERCASE_FURNITURE_WORDS = 4  # an all-lower-case line of at most this many words
+_FURNITURE_MAX_WORDS = max(_LOWERCASE_FURNITURE_WORDS, *(len(f.split()) for f in FURNITURE_PHRASES))
 
 
 def split_glued_names(names: str) -> str:
@@ -145,14 +147,17 @@ def byline_of(line: str) -> Optional[str]:
 def is_furniture(line: str) -> bool:
     """A navigation or page-furniture line ("top of page", "Skip to content", "Share"):
     one of a small list of known phrases, or a short line written all in lower case."""
-    plain = " ".join(_NON_WORD.sub(" ", line.lower()).split())
-    if not plain:
+    lower = line.lower()
+    # the words of the line with punctuation removed, up to one more than any rule allows
+    # (a paragraph is not scanned to its end)
+    words = [m.group() for m in islice(_WORD_RUN.finditer(lower), _FURNITURE_MAX_WORDS + 1)]
+    if not words or len(words) > _FURNITURE_MAX_WORDS:
         return False
-    if plain in _FURNITURE:
+    if " ".join(words) in FURNITURE_PHRASES:
         return True
     # All cased letters lower case (scripts without case, such as Chinese, never are).
-    return (line == line.lower() and line != line.upper()
-            and len(plain.split()) <= _LOWERCASE_FURNITURE_WORDS)
+    return (line == lower and line != line.upper()
+            and len(words) <= _LOWERCASE_FURNITURE_WORDS)
 
 
 def title_and_byline(text: str, start: int = 0,

@@ -131,11 +131,14 @@ class TextSpill:
         self._file = tempfile.TemporaryFile(prefix="derivdetect-texts-", dir=folder)
         self._ends = array("q")             # end offset of each stored text (8 bytes each)
         self._end = 0
+        self._at_end = True                 # the file position is at the end (no seek)
 
     def put(self, text: str) -> int:
         """Store ``text``; returns its number, to :meth:`get` it back."""
         data = text.encode("utf-8", "surrogatepass")
-        self._file.seek(self._end)
+        if not self._at_end:  # a seek flushes the buffer: one write a text, made only after a get
+            self._file.seek(self._end)
+            self._at_end = True
         self._file.write(data)
         self._end += len(data)
         self._ends.append(self._end)
@@ -143,6 +146,7 @@ class TextSpill:
 
     def get(self, number: int) -> str:
         start = self._ends[number - 1] if number else 0
+        self._at_end = False
         self._file.seek(start)
         return self._file.read(self._ends[number] - start).decode("utf-8", "surrogatepass")
 
