@@ -625,3 +625,40 @@ def test_index_without_pairs_says_so():
     html = render_index(result)
     assert "No copies, light edits or rewrites were found" in html
     assert 'id="pairs-table"' not in html
+
+
+def test_compiled_word_diffs_from_several_threads_match_difflib(monkeypatch):
+    """The word codes a process keeps between diffs are emptied now and then; diffs running
+    in other threads meanwhile still match difflib (a library caller may write reports from
+    threads)."""
+    import sys
+    import threading
+
+    from derivdetect.report import marks
+
+    monkeypatch.setattr(marks, "_WORD_CODES_MAX", 20)   # empty it all the time
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    wrong: list = []
+
+    def work(seed):
+        rnd = random.Random(seed)
+        vocabulary = [f"w{i}" for i in range(60)]
+        for _ in range(400):
+            left = " ".join(rnd.choice(vocabulary) for _ in range(15))
+            right = " ".join(rnd.choice(vocabulary) for _ in range(15))
+            try:
+                if word_diff(left, right, True) != word_diff(left, right):
+                    wrong.append((left, right))
+            except KeyError as error:
+                wrong.append(error)
+
+    try:
+        threads = [threading.Thread(target=work, args=(seed,)) for seed in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert wrong == []

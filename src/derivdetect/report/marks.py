@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
 from typing import Iterable, NamedTuple
 
 from markupsafe import Markup, escape
@@ -187,10 +188,12 @@ def _norm_word(word: str) -> str:
 
 
 # A word's code is that of its normalized form: equal codes, equal words for the diff. Kept
-# across the pages of a process (words recur), emptied when it grows past the limit.
+# across the pages of a process (words recur), emptied when it grows past the limit; one
+# thread at a time codes its words (a clear between another's coding and its use mixed codes).
 _WORD_CODES: dict = {}
 _NORM_CODES: dict = {}
 _WORD_CODES_MAX = 500_000
+_WORD_CODES_LOCK = threading.Lock()
 
 
 def word_diff(left: str, right: str, compiled: bool = False) -> list:
@@ -208,14 +211,15 @@ def word_diff(left: str, right: str, compiled: bool = False) -> list:
 
         from ..compiled.diff_kernels import matching_blocks
 
-        if len(_WORD_CODES) > _WORD_CODES_MAX:
-            _WORD_CODES.clear()
-            _NORM_CODES.clear()
-        codes = _WORD_CODES
-        for word in {*lw, *rw}.difference(codes):
-            codes[word] = _NORM_CODES.setdefault(_norm_word(word), len(_NORM_CODES))
-        a = np.array([codes[w] for w in lw], np.int64)
-        b = np.array([codes[w] for w in rw], np.int64)
+        with _WORD_CODES_LOCK:
+            if len(_WORD_CODES) > _WORD_CODES_MAX:
+                _WORD_CODES.clear()
+                _NORM_CODES.clear()
+            codes = _WORD_CODES
+            for word in {*lw, *rw}.difference(codes):
+                codes[word] = _NORM_CODES.setdefault(_norm_word(word), len(_NORM_CODES))
+            a = np.array([codes[w] for w in lw], np.int64)
+            b = np.array([codes[w] for w in rw], np.int64)
         opcodes = _opcodes(matching_blocks(a, b).tolist())
     else:
         norm = {w: _norm_word(w) for w in {*lw, *rw}}
