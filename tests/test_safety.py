@@ -521,3 +521,26 @@ def test_a_folder_another_scan_is_just_making_counts_as_derivdetects(tmp_path):
     (out / "..derivdetect-report.k3j2h1.tmp").write_text("", encoding="utf-8")  # starts leaves
     result = _run("scan", CORPUS, "--out", out, "-q")
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupt_as_the_scan_ends_is_not_reported_as_success(tmp_path, how):
+    """Ctrl-C (or SIGTERM) that arrives while the process runs its exit handlers, after the
+    report is written: the exit code still says so (a cron wrapper must not read it as a
+    clean run), and the report is whole. Ctrl-C gives 130 and says why; SIGTERM, whose
+    handler the command has given back by then, ends the process by the signal itself."""
+    out = tmp_path / "r"
+    program = (
+        "import atexit, os, signal, sys, time\n"
+        "from derivdetect import cli\n"
+        f"atexit.register(lambda: (os.kill(os.getpid(), {int(how)}), time.sleep(0.3)))\n"
+        f"sys.argv = ['derivdetect', 'scan', {str(CORPUS)!r}, '--out', {str(out)!r}, '-q']\n"
+        "cli.main()\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          env=_env(tmp_path), timeout=300)
+    if how == signal.SIGINT:
+        assert done.returncode == 130, done.stderr
+        assert "derivdetect: interrupted as it ended; its work was done" in done.stderr
+    else:
+        assert done.returncode in (143, -signal.SIGTERM), done.stderr
+    assert json.loads((out / "pairs.json").read_text(encoding="utf-8"))["pairs"]

@@ -81,12 +81,14 @@ def _unraisable(info) -> None:
         import threading
 
         again = signal.SIGTERM if isinstance(info.exc_value, Terminated) else signal.SIGINT
+        _unraisable.pending = info.exc_value   # if the process ends before the timer fires
         threading.Timer(0.05, os.kill, (os.getpid(), again)).start()
         return
     _unraisable.previous(info)
 
 
 _unraisable.previous = sys.unraisablehook
+_unraisable.pending = None
 
 
 def _config(config_file: Optional[Path], **overrides) -> Config:
@@ -413,11 +415,21 @@ def _end_process(code: int) -> None:
     run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)   # CPython
     if run_exit_handlers is None:
         return   # another interpreter: a normal exit
+    late = None
     try:
-        run_exit_handlers()
+        try:
+            run_exit_handlers()
+        except KeyboardInterrupt as exc:   # Ctrl-C or SIGTERM as the process ends
+            late = exc
+        late = late or _unraisable.pending
+        if late is not None and code == 0:   # an interrupt is never reported as success
+            terminated = isinstance(late, Terminated)
+            code = EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+            print(f"derivdetect: {'terminated' if terminated else 'interrupted'} as it ended; "
+                  "its work was done", file=sys.stderr)
         sys.stdout.flush()
         sys.stderr.flush()
-    except BaseException:   # a handler or a closed stdout (a pipe's reader gone): as usual
+    except BaseException:   # a closed stdout (a pipe's reader gone): as usual
         return
     os._exit(code)
 
