@@ -43,9 +43,17 @@ def _run(*args, env=None, **kwargs) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, env=env, timeout=600, **kwargs)
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """In the child: Ctrl-C's default action, as a terminal gives it. A job started in the
+    background by a non-interactive shell (``(cmd &)``, some CI runners) inherits SIGINT
+    ignored, and Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(*args, env) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "derivdetect", *map(str, args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=_ctrl_c_as_in_a_terminal)
 
 
 def _processes_tagged(tag: str) -> list:
@@ -537,7 +545,7 @@ def test_an_interrupt_as_the_scan_ends_is_not_reported_as_success(tmp_path, how)
         f"sys.argv = ['derivdetect', 'scan', {str(CORPUS)!r}, '--out', {str(out)!r}, '-q']\n"
         "cli.main()\n")
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                          env=_env(tmp_path), timeout=300)
+                          env=_env(tmp_path), timeout=300, preexec_fn=_ctrl_c_as_in_a_terminal)
     if how == signal.SIGINT:
         assert done.returncode == 130, done.stderr
         assert "derivdetect: interrupted as it ended; its work was done" in done.stderr
