@@ -80,7 +80,7 @@ def _read_limited(path: str, fmt: str, size: Optional[int], config: Config) -> b
     want = limit + 1 if size is None else size + 1
     with open(path, "rb") as handle:
         data = handle.read(want)
-        if len(data) == want and want <= limit:  # it grew after it was listed
+        if len(data) == want and want <= limit:  # more than listed: read on to the limit
             data += handle.read(limit + 1 - want)
     if len(data) > limit:  # it grew after it was listed
         raise too_big(f"more than {limit}")

@@ -312,7 +312,7 @@ def _pair_context(result: ScanResult, pair: Pair, docs: dict, index: int, layout
         quote = ltext[ls:le]
         if len(quote) > _QUOTE_MAX:
             quote = quote[:_QUOTE_MAX] + " …"
-        infos.append({"index": i, "n": number[i], "passage": p, "ops": ops, "quote": quote,
+        infos.append({"index": i, "n": number[i], "passage": p, "quote": quote,
                       "diff_html": diff_html(ops),
                       "counts": diff_counts(ops),
                       "words": word_count(ltext[ls:le]),
@@ -333,7 +333,7 @@ def _pair_context(result: ScanResult, pair: Pair, docs: dict, index: int, layout
 
     return {
         "pair": pair, "row": pair_row(pair), "views": views, "sides": sides,
-        "left": left, "right": right, "infos": infos, "inspector_html": inspector, "data": data, "numbers": numbers,
+        "left": left, "right": right, "infos": infos, "inspector_html": inspector, "data": data,
         "source_view": views["a" if pair.source == pair.a else "b"]
         if pair.source in (pair.a, pair.b) else None,
         "derived_key": derived_key,
