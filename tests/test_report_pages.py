@@ -236,3 +236,14 @@ def test_the_index_page_stays_bounded(tmp_path):
     assert big.count("<tr role=\"row\" id=") == PAIRS_PER_PAGE
     assert big.count("junk/") < 1000 and "all 1,000 are in" in big
     assert len(big) < 1.5 * len(small)
+
+
+def test_the_summary_counts_every_pair_by_verdict_not_only_the_first_page(tmp_path):
+    result = synthetic_result(311, 4)  # 1,244 pairs over several listing pages
+    assert len(result.pairs) > PAIRS_PER_PAGE
+    write_html(result, tmp_path)
+    raw = (tmp_path / "index.html").read_text(encoding="utf-8")
+    counts = {v: sum(1 for p in result.pairs if p.verdict == v)
+              for v in ("derivative", "near-duplicate", "verbatim")}
+    expected = ", ".join(f"{counts[v]:,} {v}" for v in sorted(counts))
+    assert f"{len(result.pairs):,}</div><div class=\"lbl\">pairs reported:\n{expected}</div>" in raw
