@@ -169,41 +169,56 @@ def furniture_lines(sketches, min_docs: int) -> frozenset:
     return frozenset(line & mask for line, kept in zip(lines, keep) if kept)
 
 
+def _pairs_of_sorted(column: str) -> str:
+    """A SQL expression: ``(x, y)`` structs of the elements at every two positions ``p < q``
+    of the sorted array ``column`` (a bucket's or a key's documents): the pairs of a group,
+    generated inside Spark from one row per group."""
+    n = f"size({column})"
+    return (f"flatten(transform(sequence(0, {n} - 2), p -> transform("
+            f"slice({column}, p + 2, {n} - p - 1), y -> named_struct('x', {column}[p], 'y', y))))")
+
+
 def lsh_pairs(sketches, max_bucket: int):
     """``candidates.lsh_candidates``: pairs ``(i, j)``, ``i < j``, sharing a band key in the
     same band; a bucket of more than ``max_bucket`` documents is linked to its first (lowest
-    ``idx``) member only."""
+    ``idx``) member only. One shuffle: band keys grouped with their documents as a sorted
+    list, the pairs generated from each list."""
     from pyspark.sql import functions as F
 
     bands = sketches.select("idx", F.posexplode("bands").alias("band", "key"))
-    sizes = bands.groupBy("band", "key").agg(F.count("*").alias("size"),
-                                            F.min("idx").alias("first"))
-    grouped = bands.join(sizes.where(F.col("size") >= 2), ["band", "key"])
-    small = grouped.where(F.col("size") <= max_bucket).select("band", "key", "idx")
-    within = (small.alias("x").join(small.alias("y"), ["band", "key"])
-              .where(F.col("x.idx") < F.col("y.idx"))
-              .select(F.col("x.idx").alias("i"), F.col("y.idx").alias("j")))
-    star = (grouped.where((F.col("size") > max_bucket) & (F.col("idx") != F.col("first")))
-            .select(F.col("first").alias("i"), F.col("idx").alias("j")))
+    buckets = (bands.groupBy("band", "key")
+               .agg(F.array_sort(F.collect_list("idx")).alias("docs"))
+               .where(F.size("docs") >= 2))
+    within = (buckets.where(F.size("docs") <= max_bucket)
+              .select(F.explode(F.expr(_pairs_of_sorted("docs"))).alias("p"))
+              .where(F.col("p.x") < F.col("p.y"))
+              .select(F.col("p.x").alias("i"), F.col("p.y").alias("j")))
+    star = (buckets.where(F.size("docs") > max_bucket)
+            .select(F.col("docs")[0].alias("i"),
+                    F.explode(F.expr("slice(docs, 2, size(docs) - 1)")).alias("j"))
+            .where(F.col("i") != F.col("j")))
     return within.unionByName(star)
 
 
 def rewrite_key_pairs(sketches, config: Config):
     """``candidates.shared_key_candidates``: keys held by 2..``rewrite_max_df`` entries,
     pairs of documents sharing at least ``required_shared`` of them (``rewrite_min_shared``,
-    or ``rewrite_short_share`` of the shorter text's keys, at least one)."""
+    or ``rewrite_short_share`` of the shorter text's keys, at least one). Two shuffles: the
+    key entries grouped by key (each key's documents as a sorted list), then each pair's
+    shared keys counted; the key counts of both documents are joined to the pairs found."""
     from pyspark.sql import functions as F
 
-    entries = sketches.select("idx", "nkeys", F.explode("keys").alias("key"))
-    rare = (entries.groupBy("key").count()
-            .where((F.col("count") >= 2) & (F.col("count") <= config.rewrite_max_df))
-            .select("key"))
-    kept = entries.join(rare, "key", "left_semi")
-    shared = (kept.alias("x").join(kept.alias("y"), "key")
-              .where(F.col("x.idx") < F.col("y.idx"))
-              .groupBy(F.col("x.idx").alias("i"), F.col("y.idx").alias("j"))
-              .agg(F.count("*").alias("shared"), F.first("x.nkeys").alias("ni"),
-                   F.first("y.nkeys").alias("nj")))
+    entries = sketches.select("idx", F.explode("keys").alias("key"))
+    rare = (entries.groupBy("key").agg(F.array_sort(F.collect_list("idx")).alias("docs"))
+            .where((F.size("docs") >= 2) & (F.size("docs") <= config.rewrite_max_df)))
+    shared = (rare.select(F.explode(F.expr(_pairs_of_sorted("docs"))).alias("p"))
+              .where(F.col("p.x") < F.col("p.y"))
+              .groupBy(F.col("p.x").alias("i"), F.col("p.y").alias("j"))
+              .agg(F.count("*").alias("shared")))
+    lengths = sketches.select("idx", "nkeys")
+    shared = (shared
+              .join(lengths.select(F.col("idx").alias("i"), F.col("nkeys").alias("ni")), "i")
+              .join(lengths.select(F.col("idx").alias("j"), F.col("nkeys").alias("nj")), "j"))
     needed = F.least(F.lit(float(config.rewrite_min_shared)),
                      F.greatest(F.lit(1.0), F.ceil(F.lit(config.rewrite_short_share)
                                                    * F.least("ni", "nj")).cast("double")))
@@ -246,7 +261,9 @@ def topic_frame(pairs, sketches, config: Config):
     members = (first.select("i", F.col("j").alias("k"))
                .unionByName(sizes.select("i", F.col("i").alias("k")))
                .join(sizes, "i"))
-    stems = sketches.select(F.col("idx").alias("k"), F.explode("stems").alias("stem"))
+    held = sketches.select(F.col("idx").alias("k"), "stems") \
+        .join(members.select("k").distinct(), "k", "left_semi")
+    stems = held.select("k", F.explode("stems").alias("stem"))
     counts = members.join(stems, "k").groupBy("i", "size", "stem").count()
     return (counts.where(F.col("count") >= F.lit(config.topic_min_share) * F.col("size"))
             .groupBy(F.col("i").alias("idx"))
