@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -100,6 +101,27 @@ def test_generated_corpus_gives_the_local_scan_for_2_and_7_partitions(spark, gen
     for partitions in (2, 7):
         got = payload(spark_scan([generated], config, spark, partitions))
         assert_same(expected, got)
+
+
+def test_tight_bounds_give_the_local_scan(spark, generated, tmp_path):
+    """Buckets past ``lsh_max_bucket`` (linked to their first member), rewrite keys past
+    ``rewrite_max_df`` (dropped) and topic groups cut at ``topic_max_group``: bounds the
+    default settings rarely reach, each defined in Spark as the local stage defines it. Four
+    near-copies of one article (a last word apart) make buckets and keys past the bounds."""
+    folder = tmp_path / "crowded"
+    shutil.copytree(generated, folder)
+    first = sorted(folder.iterdir())[0]
+    text = first.read_text(encoding="utf-8")
+    for k in range(3):
+        (folder / f"zz-copy-{k}.txt").write_text(text + f" Copy {k}.", encoding="utf-8")
+    config = Config(lsh_max_bucket=2, rewrite_max_df=3, topic_min_partners=1,
+                    topic_max_group=3)
+    expected = payload(local.scan(folder, config))
+    copies = {p["pair_id"] for p in expected["pairs"]
+              if {p["a"], p["b"]} <= {first.name} | {f"zz-copy-{k}.txt" for k in range(3)}}
+    assert len(copies) == 3                  # the bucket of four: a star, not six pairs
+    got = payload(spark_scan([folder], config, spark, partitions=3))
+    assert_same(expected, got)
 
 
 def test_bad_records_are_skipped_with_the_local_reasons(spark, tmp_path):

@@ -387,7 +387,7 @@ class SparkScan:
         judged: list = []
         n_candidates = 0
         if n >= 2:
-            pairs = ops.candidate_pairs(docs, sketches, config).persist()
+            pairs = ops.candidate_pairs(docs, sketches, config, self.partitions).persist()
             n_candidates = pairs.count()
             clock.lap("candidates: pairs")
             topics = ops.topic_frame(pairs, sketches, config).persist()
@@ -447,9 +447,11 @@ class SparkScan:
             for r in self.docs.select("idx", "meta").collect():
                 found[r.idx] = pickle.loads(r.meta)
         if paired:
-            names = sorted({_safe_text(i) for i in paired})
-            for r in self.docs.where(F.col("id").isin(names)).select("idx", "meta", "text") \
-                    .collect():
+            # a joined table of ids, not isin(): thousands of literals take seconds to plan
+            names = self.spark.createDataFrame([(_safe_text(i),) for i in sorted(paired)],
+                                               "id string")
+            wanted = self.docs.join(F.broadcast(names), "id", "left_semi")
+            for r in wanted.select("idx", "meta", "text").collect():
                 doc = pickle.loads(r.meta)
                 if doc.id in paired:
                     found[r.idx] = replace(doc, text=ops.decode_text(r.text))

