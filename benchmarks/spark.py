@@ -94,13 +94,16 @@ def _engine_main(args) -> int:
     else:
         from derivdetect.engines import spark as engine
 
-        session = engine.spark_session(args.master, args.partitions, ui=True)
+        partitions = args.partitions or None
+        session = engine.spark_session(args.master, partitions, ui=True)
         figures["session_seconds"] = time.perf_counter() - started
         scan_started = time.perf_counter()
-        result = engine.scan([folder], config, partitions=args.partitions, spark=session)
+        result = engine.scan([folder], config, partitions=partitions, spark=session)
         figures["seconds"] = time.perf_counter() - started
         figures["scan_seconds"] = time.perf_counter() - scan_started
         figures["shuffle"] = _shuffle_bytes(session)
+        figures["partitions"] = {k: result.stats["spark"][k]
+                                 for k in ("partitions", "shuffle_partitions")}
         session.stop()
     figures["stats"] = {k: v for k, v in result.stats.items()
                         if k in ("seconds", "seconds_detail", "documents", "candidates",
@@ -137,7 +140,9 @@ def _print(n: int, local: dict, spark: dict) -> None:
     print(f"  spark engine: {spark['scan_seconds']:.1f} s in the scan + "
           f"{spark['session_seconds']:.1f} s session start "
           f"({spark['process_seconds']:.1f} s with start-up), peak {spark['peak_mb']:,.0f} MB; "
-          f"{spark['scan_seconds'] / local['seconds']:.2f}x the local scan")
+          f"{spark['scan_seconds'] / local['seconds']:.2f}x the local scan; "
+          f"{spark['partitions']['partitions']} partitions of documents, "
+          f"{spark['partitions']['shuffle_partitions']} of each shuffle")
     for k, v in {**spark["stats"]["seconds"], **spark["stats"]["seconds_detail"]}.items():
         print(f"    {k:<40} {v:8.2f} s")
     print(f"    shuffle written {sh['write'] / 2**20:,.1f} MB ({sh['write'] / n:,.0f} B/article), "
@@ -154,7 +159,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, nargs="+", default=[20_000, 100_000])
     parser.add_argument("--master", default="local[2]")
-    parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument("--partitions", type=int, default=0,
+                        help="documents' and shuffles' partitions (default: the engine's own)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--engine", choices=("local", "spark"), help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
@@ -165,7 +171,8 @@ def main(argv=None) -> int:
     sys.path.insert(0, str(HERE))
     import _synth
 
-    print(f"master {args.master}, {args.partitions} partitions, {os.cpu_count()} cores; "
+    print(f"master {args.master}, {args.partitions or 'default'} partitions, "
+          f"{os.cpu_count()} cores; "
           "other work may share the machine: timings are noisy")
     for n in args.docs:
         with tempfile.TemporaryDirectory(prefix="derivdetect-spark-bench-") as tmp:

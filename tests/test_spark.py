@@ -124,6 +124,22 @@ def test_tight_bounds_give_the_local_scan(spark, generated, tmp_path):
     assert_same(expected, got)
 
 
+def test_shuffles_sized_by_the_corpus_unless_partitions_are_given(spark, generated,
+                                                                 monkeypatch):
+    """Without ``--partitions``, each shuffle gets one partition per
+    ``DOCS_PER_SHUFFLE_PARTITION`` documents (at least the documents' partitions), and the
+    pairs are the local scan's all the same."""
+    monkeypatch.setattr(spark_engine, "DOCS_PER_SHUFFLE_PARTITION", 500)
+    config = Config()
+    result = spark_engine.scan([generated], config, spark=spark)
+    documents = result.stats["spark"]["partitions"]
+    assert result.stats["spark"]["shuffle_partitions"] == max(documents, SYNTH_DOCS // 500)
+    assert result.stats["spark"]["shuffle_partitions"] == 6
+    assert_same(payload(local.scan(generated, config)), payload(result))
+    given = spark_engine.scan([CORPUS], config, partitions=3, spark=spark)
+    assert given.stats["spark"]["shuffle_partitions"] == 3
+
+
 def test_bad_records_are_skipped_with_the_local_reasons(spark, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

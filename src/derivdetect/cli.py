@@ -190,7 +190,7 @@ def scan(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
     engine: str = typer.Option("local", "--engine", help="'local' (this machine) or 'spark' (pyspark; the same results)."),
     master: str = typer.Option("local[*]", "--master", help="Spark master (--engine spark): local[*], spark://HOST:7077, yarn."),
-    partitions: Optional[int] = typer.Option(None, "--partitions", min=1, help="Spark partitions of the documents and of each shuffle (default: twice the cores)."),
+    partitions: Optional[int] = typer.Option(None, "--partitions", min=1, help="Spark partitions of the documents and of each shuffle (default: twice the cores for the documents; for each shuffle, that or one per 6,250 documents, whichever is more)."),
     out_format: str = typer.Option("report", "--format", help="'report' (pairs.json, pairs.csv, HTML) or, with --engine spark, 'parquet' (also documents.parquet and pairs.parquet; pairs.json then lists only the documents of reported pairs)."),
     spark_conf: Optional[list[str]] = typer.Option(None, "--conf", metavar="KEY=VALUE", help="A Spark setting (repeatable), e.g. spark.executor.memory=8g."),
 ) -> None:

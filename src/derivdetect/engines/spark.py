@@ -66,6 +66,12 @@ INSTALL_HINT = ("--engine spark needs pyspark and pyarrow, and Java 17 or newer:
 #: Rows of a staging Parquet row group (and texts the driver holds at once while reading).
 STAGING_BATCH = 1000
 PARQUET_COLUMNS = ("id", "text", "title", "url", "date", "byline", "source")
+#: Documents per shuffle partition when ``--partitions`` is not given. Measured on 100,000
+#: generated articles, ``local[2]``: the rewrite-key step took 110 s in 4 shuffle partitions
+#: (twice the cores: the hash aggregations spill) and 63 s in 16; 48 were slower again (45 s
+#: for the band step against 24-32 s), since each shuffle's tasks then cost more than they
+#: save. Spark's adaptive execution merges partitions that turn out small.
+DOCS_PER_SHUFFLE_PARTITION = 6250
 
 
 def require_spark() -> None:
@@ -182,6 +188,8 @@ class SparkScan:
         self.staging_root = staging
         self.all_documents = all_documents
         self._staging: Optional[str] = None
+        self.shuffle_partitions = partitions
+        self._shuffle_given = False
         self.docs = None
         self.result: Optional[ScanResult] = None
         self.clock = _Clock()
@@ -198,10 +206,23 @@ class SparkScan:
                 raise InputError(f"{path}: no such file or folder")
         if self.spark is None:
             self.spark = spark_session(self.master, self.partitions, self.conf)
+        self._shuffle_given = bool(self.partitions) or "spark.sql.shuffle.partitions" in (
+            self.conf or {})
         if not self.partitions:
             self.partitions = max(2, 2 * self.spark.sparkContext.defaultParallelism)
-        self.spark.conf.set("spark.sql.shuffle.partitions", str(self.partitions))
+        self.shuffle_partitions = int((self.conf or {}).get("spark.sql.shuffle.partitions")
+                                      or self.partitions)
+        self.spark.conf.set("spark.sql.shuffle.partitions", str(self.shuffle_partitions))
         return self
+
+    def _size_shuffles(self, n_docs: int) -> None:
+        """Unless ``--partitions`` or ``spark.sql.shuffle.partitions`` was given, shuffles get
+        one partition per :data:`DOCS_PER_SHUFFLE_PARTITION` documents (at least the
+        documents' partitions)."""
+        if not self._shuffle_given:
+            self.shuffle_partitions = max(self.partitions,
+                                          -(-n_docs // DOCS_PER_SHUFFLE_PARTITION))
+            self.spark.conf.set("spark.sql.shuffle.partitions", str(self.shuffle_partitions))
 
     def __exit__(self, *exc) -> None:
         self.close()
@@ -374,6 +395,7 @@ class SparkScan:
         config, clock = self.config, self.clock
         docs, n, skipped, root = self.read()
         self.docs = docs
+        self._size_shuffles(n)
         clock.lap("read")
         fast = use_compiled(n)
         doc_bits = ops.doc_bits_for(max(n, 1))
@@ -387,7 +409,8 @@ class SparkScan:
         judged: list = []
         n_candidates = 0
         if n >= 2:
-            pairs = ops.candidate_pairs(docs, sketches, config, self.partitions).persist()
+            pairs = ops.candidate_pairs(docs, sketches, config,
+                                         self.shuffle_partitions).persist()
             n_candidates = pairs.count()
             clock.lap("candidates: pairs")
             topics = ops.topic_frame(pairs, sketches, config).persist()
@@ -397,7 +420,7 @@ class SparkScan:
             if n_candidates:
                 bc = self.spark.sparkContext.broadcast(furniture)
                 frame = ops.judged_frame(pairs, docs, topics, config, bc, fast,
-                                         self.partitions)
+                                         self.shuffle_partitions)
                 judged = [pickle.loads(r.judged) for r in frame.collect()]
             clock.lap("judge")
             pairs.unpersist()
@@ -427,6 +450,7 @@ class SparkScan:
                  "skipped": len(skipped), "version": __version__,
                  "spark": {"master": self.spark.sparkContext.master,
                            "partitions": self.partitions,
+                           "shuffle_partitions": self.shuffle_partitions,
                            "spark_version": self.spark.version}}
         self.result = ScanResult(
             root=root, documents=documents, pairs=reported, clusters=clusters,

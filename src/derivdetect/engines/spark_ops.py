@@ -268,9 +268,7 @@ def topic_frame(pairs, sketches, config: Config):
     members = (first.select("i", F.col("j").alias("k"))
                .unionByName(sizes.select("i", F.col("i").alias("k")))
                .join(sizes, "i"))
-    held = sketches.select(F.col("idx").alias("k"), "stems") \
-        .join(members.select("k").distinct(), "k", "left_semi")
-    stems = held.select("k", F.explode("stems").alias("stem"))
+    stems = sketches.select(F.col("idx").alias("k"), F.explode("stems").alias("stem"))
     counts = members.join(stems, "k").groupBy("i", "size", "stem").count()
     return (counts.where(F.col("count") >= F.lit(config.topic_min_share) * F.col("size"))
             .groupBy(F.col("i").alias("idx"))
