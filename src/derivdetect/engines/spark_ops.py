@@ -170,30 +170,31 @@ def furniture_lines(sketches, min_docs: int) -> frozenset:
     return frozenset(line & mask for line, kept in zip(lines, keep) if kept)
 
 
-def _pairs_of_sorted(column: str) -> str:
-    """A SQL expression: ``(x, y)`` structs of the elements at every two positions ``p < q``
-    of the sorted array ``column`` (a bucket's or a key's documents): the pairs of a group,
-    generated inside Spark from one row per group."""
-    n = f"size({column})"
-    return (f"flatten(transform(sequence(0, {n} - 2), p -> transform("
-            f"slice({column}, p + 2, {n} - p - 1), y -> named_struct('x', {column}[p], 'y', y))))")
+def _with_later_members(groups):
+    """One row per member of each group but its last (``groups.docs``: the group's documents,
+    sorted): ``i``, the member, and ``later``, the members after it. Exploding ``later``
+    gives the group's pairs; partitioned by ``i`` first, a document's pairs stay together."""
+    from pyspark.sql import functions as F
+
+    return (groups.select(F.posexplode(F.expr("slice(docs, 1, size(docs) - 1)"))
+                          .alias("p", "i"), "docs")
+            .select("i", F.expr("slice(docs, p + 2, size(docs) - p - 1)").alias("later")))
 
 
 def lsh_pairs(sketches, max_bucket: int):
     """``candidates.lsh_candidates``: pairs ``(i, j)``, ``i < j``, sharing a band key in the
     same band; a bucket of more than ``max_bucket`` documents is linked to its first (lowest
     ``idx``) member only. One shuffle: band keys grouped with their documents as a sorted
-    list, the pairs generated from each list."""
+    list, the pairs generated from each list (:func:`_with_later_members`)."""
     from pyspark.sql import functions as F
 
     bands = sketches.select("idx", F.posexplode("bands").alias("band", "key"))
     buckets = (bands.groupBy("band", "key")
                .agg(F.array_sort(F.collect_list("idx")).alias("docs"))
                .where(F.size("docs") >= 2))
-    within = (buckets.where(F.size("docs") <= max_bucket)
-              .select(F.explode(F.expr(_pairs_of_sorted("docs"))).alias("p"))
-              .where(F.col("p.x") < F.col("p.y"))
-              .select(F.col("p.x").alias("i"), F.col("p.y").alias("j")))
+    within = (_with_later_members(buckets.where(F.size("docs") <= max_bucket))
+              .select("i", F.explode("later").alias("j"))
+              .where(F.col("i") < F.col("j")))
     star = (buckets.where(F.size("docs") > max_bucket)
             .select(F.col("docs")[0].alias("i"),
                     F.explode(F.expr("slice(docs, 2, size(docs) - 1)")).alias("j"))
@@ -216,10 +217,7 @@ def rewrite_key_pairs(sketches, config: Config, partitions: int):
     entries = sketches.select("idx", F.explode("keys").alias("key"))
     rare = (entries.groupBy("key").agg(F.array_sort(F.collect_list("idx")).alias("docs"))
             .where((F.size("docs") >= 2) & (F.size("docs") <= config.rewrite_max_df)))
-    later = (rare.select(F.posexplode(F.expr("slice(docs, 1, size(docs) - 1)"))
-                         .alias("p", "i"), "docs")
-             .select("i", F.expr("slice(docs, p + 2, size(docs) - p - 1)").alias("later"))
-             .repartition(partitions, "i"))
+    later = _with_later_members(rare).repartition(partitions, "i")
     shared = (later.select("i", F.explode("later").alias("j"))
               .where(F.col("i") < F.col("j"))
               .groupBy("i", "j").agg(F.count("*").alias("shared")))
